@@ -1,0 +1,33 @@
+/**
+ * The `longitude` command line: one commander program, one file per command under
+ * commands/. A new command is one register function added to the list below.
+ */
+import { Command } from 'commander';
+import type { CliContext } from './cli-context.ts';
+import { registerAuditCommand } from './commands/audit.ts';
+import { registerMigrateCommand } from './commands/migrate.ts';
+import { registerStartCommand } from './commands/start.ts';
+import { registerTokenCommand } from './commands/token.ts';
+
+const registrations: ((program: Command, cli: CliContext) => void)[] = [
+  registerStartCommand,
+  registerMigrateCommand,
+  registerTokenCommand,
+  registerAuditCommand,
+];
+
+export function buildProgram(cli: CliContext): Command {
+  const program = new Command('longitude')
+    .description('Longitude: one trusted record per person across your systems, and the signals staff act on.')
+    .option('--config <file>', 'JSON configuration file (settings as in docs/operations.md)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  for (const register of registrations) register(program, cli);
+  // Subcommands inherit the behaviour: parse errors are thrown to main, which sets the exit code.
+  program.commands.forEach(function inherit(command: Command) {
+    command.exitOverride().showHelpAfterError('(run with --help for usage)');
+    command.commands.forEach(inherit);
+  });
+  return program;
+}

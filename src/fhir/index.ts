@@ -1,0 +1,3 @@
+export { ensureStructureDefinitions, baseSearchParameters, resourceTypes } from './definitions.ts';
+export { isInPatientCompartment, patientReferencesOf } from './compartment.ts';
+export { assertValidResource } from './validate.ts';

@@ -1,0 +1,52 @@
+/**
+ * Structure validation of FHIR R4 resources against the base StructureDefinitions, using
+ * @medplum/core's validator (cardinality, types, required elements, formats of primitives,
+ * unknown elements). Problems come back as Issues that name the element (FHIRPath).
+ */
+import { OperationOutcomeError, validateResource } from '@medplum/core';
+import type { Resource } from '@medplum/fhirtypes';
+import { LongitudeError, type Issue, type IssueType } from '../platform/errors.ts';
+import { ensureStructureDefinitions } from './definitions.ts';
+
+const idPattern = /^[A-Za-z0-9\-.]{1,64}$/;
+
+/** Throws LNG_INVALID_RESOURCE with one issue per problem when the resource is not valid R4. */
+export function assertValidResource(resource: unknown, expectedType?: string): asserts resource is Resource {
+  if (typeof resource !== 'object' || resource === null || Array.isArray(resource)) {
+    throw new LongitudeError('LNG_INVALID_RESOURCE', 'the body must be a FHIR resource (a JSON object)');
+  }
+  const type = (resource as { resourceType?: unknown }).resourceType;
+  if (typeof type !== 'string') {
+    throw invalid([{ severity: 'error', code: 'required', diagnostics: 'resourceType is missing', expression: ['resourceType'] }]);
+  }
+  if (expectedType && type !== expectedType) {
+    throw invalid([
+      { severity: 'error', code: 'invalid', diagnostics: `expected a ${expectedType}, got a ${type}`, expression: ['resourceType'] },
+    ]);
+  }
+  const id = (resource as { id?: unknown }).id;
+  if (id !== undefined && (typeof id !== 'string' || !idPattern.test(id))) {
+    throw invalid([{ severity: 'error', code: 'value', diagnostics: 'id must match [A-Za-z0-9-.]{1,64}', expression: [`${type}.id`] }]);
+  }
+  ensureStructureDefinitions();
+  try {
+    validateResource(resource as Resource);
+  } catch (err) {
+    if (!(err instanceof OperationOutcomeError)) throw err;
+    const issues: Issue[] = (err.outcome.issue ?? [])
+      .filter((i) => i.severity === 'error' || i.severity === 'fatal')
+      .map((i) => ({
+        severity: i.severity as Issue['severity'],
+        code: i.code as IssueType,
+        diagnostics: i.details?.text ?? i.diagnostics ?? 'invalid',
+        ...(i.expression ? { expression: i.expression } : {}),
+      }));
+    if (issues.length > 0) throw invalid(issues);
+  }
+}
+
+function invalid(issues: Issue[]): LongitudeError {
+  const first = issues[0]!;
+  const where = first.expression?.[0] ? ` at ${first.expression[0]}` : '';
+  return new LongitudeError('LNG_INVALID_RESOURCE', `invalid resource: ${first.diagnostics}${where}`, { issues });
+}

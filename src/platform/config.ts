@@ -1,0 +1,128 @@
+/**
+ * Configuration: read once, at the composition root, from the environment and an optional
+ * JSON file; validated; frozen. Nothing else in the hub reads process.env.
+ *
+ * Precedence: built-in defaults < config file < environment variables < explicit overrides
+ * (CLI flags, tests).
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { LongitudeError } from './errors.ts';
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const configSchema = z
+  .object({
+    port: z.coerce.number().int().min(0).max(65535).default(8080),
+    host: z.string().min(1).default('localhost'),
+    /** Where the embedded database, signing key and other local state live. */
+    dataDir: z.string().min(1).default('.longitude'),
+    /** When set, every command uses this PostgreSQL server instead of the embedded database. */
+    databaseUrl: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+      .optional(),
+    pgPoolMax: z.coerce.number().int().min(1).max(200).default(10),
+    logLevel: z.enum(logLevels).default('info'),
+    /** Public base URL, used in links the hub hands out; defaults to http://localhost:PORT. */
+    baseUrl: z.url().optional(),
+    /** Largest request body accepted, in bytes (Synthea bundles reach several MB). */
+    bodyLimit: z.coerce.number().int().min(1024).default(32 * 1024 * 1024),
+    /** HMAC secret for access tokens; when unset, a key is generated in dataDir. */
+    tokenSecret: z.string().min(32, 'must be at least 32 characters').optional(),
+    tokenIssuer: z.string().min(1).default('longitude'),
+    /** How often the outbox dispatcher looks for events written by other processes. */
+    outboxPollMs: z.coerce.number().int().min(10).max(60_000).default(1000),
+    /** Attempts before an event that a consumer keeps failing on is dead-lettered. */
+    outboxMaxAttempts: z.coerce.number().int().min(1).max(1000).default(10),
+    /** How long shutdown waits for in-flight requests and the outbox before giving up. */
+    shutdownTimeoutMs: z.coerce.number().int().min(0).default(10_000),
+  })
+  .strict();
+
+export type Config = Readonly<z.infer<typeof configSchema>>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+/** Environment variables and the setting each one feeds. */
+const envNames: Record<string, keyof ConfigInput> = {
+  PORT: 'port',
+  DATABASE_URL: 'databaseUrl',
+  LONGITUDE_HOST: 'host',
+  LONGITUDE_DATA_DIR: 'dataDir',
+  LONGITUDE_PG_POOL_MAX: 'pgPoolMax',
+  LONGITUDE_LOG_LEVEL: 'logLevel',
+  LONGITUDE_BASE_URL: 'baseUrl',
+  LONGITUDE_BODY_LIMIT: 'bodyLimit',
+  LONGITUDE_TOKEN_SECRET: 'tokenSecret',
+  LONGITUDE_TOKEN_ISSUER: 'tokenIssuer',
+  LONGITUDE_OUTBOX_POLL_MS: 'outboxPollMs',
+  LONGITUDE_OUTBOX_MAX_ATTEMPTS: 'outboxMaxAttempts',
+  LONGITUDE_SHUTDOWN_TIMEOUT_MS: 'shutdownTimeoutMs',
+};
+
+const settingNames = Object.fromEntries(Object.entries(envNames).map(([env, key]) => [key, env]));
+
+export interface LoadConfigOptions {
+  env?: Record<string, string | undefined>;
+  /** Path of a JSON config file; LONGITUDE_CONFIG in env names one too. */
+  file?: string;
+  overrides?: Partial<ConfigInput>;
+}
+
+/** Load, validate and freeze the configuration; a bad setting throws LNG_CONFIG_INVALID. */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const env = options.env ?? {};
+  const filePath = options.file ?? env.LONGITUDE_CONFIG;
+  const fromFile = filePath ? readConfigFile(filePath) : {};
+  const fromEnv: Record<string, string> = {};
+  for (const [name, key] of Object.entries(envNames)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') fromEnv[key] = value;
+  }
+  const merged = { ...fromFile, ...fromEnv, ...dropUndefined(options.overrides ?? {}) };
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) throw configError(parsed.error);
+  return Object.freeze({ ...parsed.data, dataDir: resolve(parsed.data.dataDir) });
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new LongitudeError('LNG_CONFIG_INVALID', `config file ${path} cannot be read`);
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
+    return value as Record<string, unknown>;
+  } catch {
+    throw new LongitudeError('LNG_CONFIG_INVALID', `config file ${path} must hold one JSON object`);
+  }
+}
+
+function configError(error: z.ZodError): LongitudeError {
+  const messages = error.issues.map((issue) => {
+    const key = String(issue.path[0] ?? '');
+    const env = settingNames[key];
+    const name = env ? `${env} (${key})` : key || 'config';
+    return `${name}: ${describeIssue(issue)}`;
+  });
+  return new LongitudeError('LNG_CONFIG_INVALID', `invalid setting ${messages.join('; ')}`);
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_value') return `expected one of ${issue.values.join('|')}`;
+  if (issue.code === 'unrecognized_keys') return `unknown setting(s) ${issue.keys.join(', ')}`;
+  return issue.message;
+}
+
+function dropUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The URL people and clients use to reach the hub. */
+export function publicBaseUrl(config: Config): string {
+  return (config.baseUrl ?? `http://localhost:${config.port}`).replace(/\/$/, '');
+}

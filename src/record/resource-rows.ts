@@ -1,0 +1,115 @@
+/**
+ * The SQL of the versioned resource store, one function per statement. Every version goes to
+ * resource_history; resource holds the newest (a tombstone when deleted).
+ */
+import type { Resource } from '@medplum/fhirtypes';
+import type { Queryable } from '../platform/db/db.ts';
+
+export interface ResourceRow {
+  resourceType: string;
+  id: string;
+  versionId: number;
+  lastUpdated: Date;
+  deleted: boolean;
+  content: Resource | null;
+}
+
+interface Row {
+  resource_type: string;
+  id: string;
+  version_id: number;
+  last_updated: Date;
+  deleted: boolean;
+  content: Resource | null;
+}
+
+function toRow(r: Row): ResourceRow {
+  return {
+    resourceType: r.resource_type,
+    id: r.id,
+    versionId: r.version_id,
+    lastUpdated: new Date(r.last_updated),
+    deleted: r.deleted,
+    content: r.content,
+  };
+}
+
+const columns = 'resource_type, id, version_id, last_updated, deleted, content';
+
+export async function selectCurrent(
+  db: Queryable,
+  resourceType: string,
+  id: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<ResourceRow | undefined> {
+  const { rows } = await db.query<Row>(
+    `select ${columns} from resource where resource_type = $1 and id = $2${options.forUpdate ? ' for update' : ''}`,
+    [resourceType, id],
+  );
+  return rows[0] ? toRow(rows[0]) : undefined;
+}
+
+export async function selectVersion(
+  db: Queryable,
+  resourceType: string,
+  id: string,
+  versionId: number,
+): Promise<ResourceRow | undefined> {
+  const { rows } = await db.query<Row>(
+    `select ${columns} from resource_history where resource_type = $1 and id = $2 and version_id = $3`,
+    [resourceType, id, versionId],
+  );
+  return rows[0] ? toRow(rows[0]) : undefined;
+}
+
+export async function selectHistory(
+  db: Queryable,
+  resourceType: string,
+  id: string,
+  options: { since?: Date; count: number },
+): Promise<ResourceRow[]> {
+  const { rows } = await db.query<Row>(
+    `select ${columns} from resource_history
+      where resource_type = $1 and id = $2 and ($3::timestamptz is null or last_updated >= $3)
+      order by version_id desc limit $4`,
+    [resourceType, id, options.since?.toISOString() ?? null, options.count],
+  );
+  return rows.map(toRow);
+}
+
+/** Inserts version 1 of a new resource; false when the id is already taken. */
+export async function insertFirstVersion(db: Queryable, row: ResourceRow): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `insert into resource (${columns}) values ($1, $2, $3, $4, $5, $6::jsonb)
+     on conflict (resource_type, id) do nothing`,
+    rowParams(row),
+  );
+  if (rowCount === 0) return false;
+  await insertHistory(db, row);
+  return true;
+}
+
+/** Replaces the current version (the caller holds the row lock) and records the new one in history. */
+export async function writeNextVersion(db: Queryable, row: ResourceRow): Promise<void> {
+  await db.query(
+    `update resource set version_id = $3, last_updated = $4, deleted = $5, content = $6::jsonb
+      where resource_type = $1 and id = $2`,
+    rowParams(row),
+  );
+  await insertHistory(db, row);
+}
+
+async function insertHistory(db: Queryable, row: ResourceRow): Promise<void> {
+  await db.query(`insert into resource_history (${columns}) values ($1, $2, $3, $4, $5, $6::jsonb)`, rowParams(row));
+}
+
+function rowParams(row: ResourceRow): unknown[] {
+  return [
+    row.resourceType,
+    row.id,
+    row.versionId,
+    row.lastUpdated.toISOString(),
+    row.deleted,
+    row.content === null ? null : JSON.stringify(row.content),
+  ];
+}
