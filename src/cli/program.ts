@@ -20,13 +20,12 @@ export function buildProgram(cli: CliContext): Command {
   const program = new Command('longitude')
     .description('Longitude: one trusted record per person across your systems, and the signals staff act on.')
     .option('--config <file>', 'JSON configuration file (settings as in docs/operations.md)')
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   for (const register of registrations) register(program, cli);
-  // Subcommands inherit the behaviour: parse errors are thrown to main, which sets the exit code.
+  // Subcommands too: a parse error is one line on stderr, then thrown to main for the exit code.
   program.commands.forEach(function inherit(command: Command) {
-    command.exitOverride().showHelpAfterError('(run with --help for usage)');
+    command.exitOverride();
     command.commands.forEach(inherit);
   });
   return program;

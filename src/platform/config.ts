@@ -12,9 +12,15 @@ import { LongitudeError } from './errors.ts';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** A whole number within bounds, from a number or an environment string. */
+function integer(min: number, max: number) {
+  const message = `expected a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message });
+}
+
 const configSchema = z
   .object({
-    port: z.coerce.number().int().min(0).max(65535).default(8080),
+    port: integer(0, 65535).default(8080),
     host: z.string().min(1).default('localhost'),
     /** Where the embedded database, signing key and other local state live. */
     dataDir: z.string().min(1).default('.longitude'),
@@ -23,21 +29,21 @@ const configSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
       .optional(),
-    pgPoolMax: z.coerce.number().int().min(1).max(200).default(10),
+    pgPoolMax: integer(1, 200).default(10),
     logLevel: z.enum(logLevels).default('info'),
     /** Public base URL, used in links the hub hands out; defaults to http://localhost:PORT. */
     baseUrl: z.url().optional(),
     /** Largest request body accepted, in bytes (Synthea bundles reach several MB). */
-    bodyLimit: z.coerce.number().int().min(1024).default(32 * 1024 * 1024),
+    bodyLimit: integer(1024, 2 ** 31).default(32 * 1024 * 1024),
     /** HMAC secret for access tokens; when unset, a key is generated in dataDir. */
     tokenSecret: z.string().min(32, 'must be at least 32 characters').optional(),
     tokenIssuer: z.string().min(1).default('longitude'),
     /** How often the outbox dispatcher looks for events written by other processes. */
-    outboxPollMs: z.coerce.number().int().min(10).max(60_000).default(1000),
+    outboxPollMs: integer(10, 60_000).default(1000),
     /** Attempts before an event that a consumer keeps failing on is dead-lettered. */
-    outboxMaxAttempts: z.coerce.number().int().min(1).max(1000).default(10),
+    outboxMaxAttempts: integer(1, 1000).default(10),
     /** How long shutdown waits for in-flight requests and the outbox before giving up. */
-    shutdownTimeoutMs: z.coerce.number().int().min(0).default(10_000),
+    shutdownTimeoutMs: integer(0, 600_000).default(10_000),
   })
   .strict();
 

@@ -27,7 +27,8 @@ export async function describeSchema(db: Queryable): Promise<string> {
       from pg_constraint con
       join pg_class rel on rel.oid = con.conrelid
       join pg_namespace ns on ns.oid = rel.relnamespace
-     where ns.nspname = current_schema()
+     -- PostgreSQL 18 (PGlite) lists NOT NULL as constraints, 15 does not; columns show them.
+     where ns.nspname = current_schema() and con.contype <> 'n'
      order by rel.relname, con.conname`);
   const triggers = await db.query<{ def: string }>(`
     select format('trigger %s on %s: %s %s', trigger_name, event_object_table, action_timing,

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
+import { acquireDataDirLock } from './data-dir-lock.ts';
 import type { Db } from './db.ts';
 import { createPgDb } from './pg-db.ts';
 import { createPgliteDb } from './pglite-db.ts';
@@ -10,7 +11,23 @@ export async function openDb(config: Config): Promise<Db> {
   if (config.databaseUrl) return createPgDb({ connectionString: config.databaseUrl, max: config.pgPoolMax });
   const dir = join(config.dataDir, 'pgdata');
   mkdirSync(dir, { recursive: true });
-  return createPgliteDb(dir);
+  const release = acquireDataDirLock(join(config.dataDir, 'pgdata.lock'));
+  try {
+    const db = await createPgliteDb(dir);
+    return {
+      ...db,
+      async close() {
+        try {
+          await db.close();
+        } finally {
+          release();
+        }
+      },
+    };
+  } catch (err) {
+    release();
+    throw err;
+  }
 }
 
 /** Where the data lives, for people reading start-up output (never prints a password). */

@@ -1,0 +1,201 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Bundle, CapabilityStatement, OperationOutcome, Patient } from '@medplum/fhirtypes';
+import { testDatabases } from '../test-support/test-db.ts';
+import { openTestHub, type TestHub } from '../test-support/test-hub.ts';
+import type { Role } from '../trust/access-context.ts';
+
+const fhirJson = { 'content-type': 'application/fhir+json' };
+
+function outcomeOf(body: string): OperationOutcome {
+  const outcome = JSON.parse(body) as OperationOutcome;
+  assert.equal(outcome.resourceType, 'OperationOutcome');
+  return outcome;
+}
+
+for (const backend of testDatabases()) {
+  describe(`HTTP API on ${backend.kind}`, () => {
+    let t: TestHub;
+    const tokens = {} as Record<Role, string>;
+    before(async () => {
+      t = await openTestHub(await backend.open());
+      for (const role of ['admin', 'care-manager', 'service-agent', 'auditor', 'system'] as const) tokens[role] = await t.token(role);
+    });
+    after(() => t.close());
+
+    function request(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, role?: Role | string, body?: unknown, headers: Record<string, string> = {}) {
+      const token = role ? (tokens[role as Role] ?? role) : undefined;
+      return t.app.fastify.inject({
+        method,
+        url: `/fhir/R4${url}`,
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? fhirJson : {}), ...headers },
+        ...(body ? { payload: JSON.stringify(body) } : {}),
+      });
+    }
+
+    test('metadata answers without a token and lists what is served', async () => {
+      const res = await request('GET', '/metadata');
+      assert.equal(res.statusCode, 200);
+      const cs = res.json() as CapabilityStatement;
+      assert.equal(cs.fhirVersion, '4.0.1');
+      const patient = cs.rest?.[0]?.resource?.find((r) => r.type === 'Patient');
+      assert.deepEqual(patient?.interaction?.map((i) => i.code), ['create', 'read', 'vread', 'update', 'delete', 'history-instance']);
+    });
+
+    test('no token, a malformed header or a bad token: 401 OperationOutcome, and the failure is audited', async () => {
+      for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer nope' }]) {
+        const res = await t.app.fastify.inject({ method: 'GET', url: '/fhir/R4/Patient/x', headers });
+        assert.equal(res.statusCode, 401);
+        assert.equal(outcomeOf(res.body).issue[0]?.code, 'login');
+        assert.match(String(res.headers['www-authenticate']), /^Bearer/);
+      }
+      await t.hub.audit.flush();
+      const { rows } = await t.hub.db.query<{ n: number }>(
+        `select count(*)::int as n from audit_event where event->'subtype'->0->>'code' = '110122' and event->>'outcome' = '4'`,
+      );
+      assert.ok(rows[0]!.n >= 3);
+    });
+
+    test('create, read, update with If-Match, vread, history and delete over HTTP', async () => {
+      const created = await request('POST', '/Patient', 'care-manager', { resourceType: 'Patient', name: [{ family: 'Nguyen' }] });
+      assert.equal(created.statusCode, 201);
+      const patient = created.json() as Patient;
+      assert.equal(created.headers.etag, 'W/"1"');
+      assert.match(String(created.headers.location), new RegExp(`/fhir/R4/Patient/${patient.id}/_history/1$`));
+
+      const read = await request('GET', `/Patient/${patient.id}`, 'care-manager');
+      assert.equal(read.statusCode, 200);
+      assert.deepEqual(read.json(), patient);
+      assert.ok(read.headers['last-modified']);
+
+      const updated = await request('PUT', `/Patient/${patient.id}`, 'care-manager', { ...patient, gender: 'female' }, { 'if-match': 'W/"1"' });
+      assert.equal(updated.statusCode, 200);
+      assert.equal(updated.headers.etag, 'W/"2"');
+      const stale = await request('PUT', `/Patient/${patient.id}`, 'care-manager', { ...patient, gender: 'male' }, { 'if-match': 'W/"1"' });
+      assert.equal(stale.statusCode, 412);
+      assert.equal(outcomeOf(stale.body).issue[0]?.code, 'conflict');
+
+      assert.equal((await request('GET', `/Patient/${patient.id}/_history/1`, 'care-manager')).json<Patient>().gender, undefined);
+      const history = (await request('GET', `/Patient/${patient.id}/_history`, 'care-manager')).json<Bundle>();
+      assert.equal(history.type, 'history');
+      assert.deepEqual(history.entry?.map((e) => e.response?.etag), ['W/"2"', 'W/"1"']);
+
+      assert.equal((await request('DELETE', `/Patient/${patient.id}`, 'admin')).statusCode, 204);
+      const gone = await request('GET', `/Patient/${patient.id}`, 'care-manager');
+      assert.equal(gone.statusCode, 410);
+      assert.equal(outcomeOf(gone.body).issue[0]?.code, 'deleted');
+    });
+
+    test('bad input answers with an OperationOutcome naming what is wrong', async () => {
+      const invalid = await request('POST', '/Patient', 'care-manager', { resourceType: 'Patient', birthDate: 'yesterday' });
+      assert.equal(invalid.statusCode, 400);
+      assert.deepEqual(outcomeOf(invalid.body).issue[0]?.expression, ['Patient.birthDate']);
+
+      const wrongType = await request('POST', '/Patient', 'care-manager', { resourceType: 'Observation' });
+      assert.equal(wrongType.statusCode, 400);
+
+      const malformed = await t.app.fastify.inject({
+        method: 'POST',
+        url: '/fhir/R4/Patient',
+        headers: { ...fhirJson, authorization: `Bearer ${tokens['care-manager']}` },
+        payload: '{"resourceType": "Patient",',
+      });
+      assert.equal(malformed.statusCode, 400);
+      outcomeOf(malformed.body);
+
+      const idMismatch = await request('PUT', '/Patient/abc', 'care-manager', { resourceType: 'Patient', id: 'xyz' });
+      assert.equal(idMismatch.statusCode, 400);
+
+      const unknownType = await request('GET', '/Spaceship/1', 'care-manager');
+      assert.equal(unknownType.statusCode, 404);
+
+      const noRoute = await t.app.fastify.inject({ method: 'GET', url: '/nowhere' });
+      assert.equal(noRoute.statusCode, 404);
+      outcomeOf(noRoute.body);
+    });
+
+    test('the policy is enforced at the API: a service agent cannot see clinical data', async () => {
+      const patient = (await request('POST', '/Patient', 'care-manager', { resourceType: 'Patient' })).json<Patient>();
+      const obs = await request('POST', '/Observation', 'care-manager', {
+        resourceType: 'Observation',
+        status: 'final',
+        code: { coding: [{ system: 'http://loinc.org', code: '4548-4' }] },
+        subject: { reference: `Patient/${patient.id}` },
+      });
+      assert.equal(obs.statusCode, 201);
+      const obsId = obs.json<{ id: string }>().id;
+      assert.equal((await request('GET', `/Patient/${patient.id}`, 'service-agent')).statusCode, 200);
+      const refused = await request('GET', `/Observation/${obsId}`, 'service-agent');
+      assert.equal(refused.statusCode, 403);
+      assert.equal(outcomeOf(refused.body).issue[0]?.code, 'forbidden');
+      assert.equal((await request('POST', '/Observation', 'service-agent', { resourceType: 'Observation' })).statusCode, 403);
+      assert.equal((await request('DELETE', `/Patient/${patient.id}`, 'care-manager')).statusCode, 403);
+      assert.equal((await request('GET', `/Patient/${patient.id}`, 'auditor')).statusCode, 403);
+    });
+
+    test('a member reads their own record and nobody else’s', async () => {
+      const mine = (await request('POST', '/Patient', 'system', { resourceType: 'Patient' })).json<Patient>();
+      const theirs = (await request('POST', '/Patient', 'system', { resourceType: 'Patient' })).json<Patient>();
+      const memberToken = await t.token('member', { personId: mine.id! });
+      assert.equal((await request('GET', `/Patient/${mine.id}`, memberToken)).statusCode, 200);
+      assert.equal((await request('GET', `/Patient/${theirs.id}`, memberToken)).statusCode, 403);
+      assert.equal((await request('PUT', `/Patient/${mine.id}`, memberToken, { ...mine, gender: 'male' })).statusCode, 403);
+    });
+
+    test('auditors read the audit trail; others may not', async () => {
+      const res = await request('GET', '/AuditEvent?_count=5', 'auditor');
+      assert.equal(res.statusCode, 200);
+      const bundle = res.json<Bundle>();
+      assert.equal(bundle.entry?.length, 5);
+      assert.equal(bundle.entry?.[0]?.resource?.resourceType, 'AuditEvent');
+      const one = await request('GET', `/AuditEvent/${bundle.entry![0]!.resource!.id}`, 'auditor');
+      assert.equal(one.statusCode, 200);
+      assert.equal((await request('GET', '/AuditEvent', 'care-manager')).statusCode, 403);
+      assert.equal((await request('POST', '/AuditEvent', 'admin', { resourceType: 'AuditEvent' })).statusCode, 403);
+
+      const verify = await t.app.fastify.inject({ method: 'GET', url: '/admin/audit/verify', headers: { authorization: `Bearer ${tokens.auditor}` } });
+      assert.equal(verify.statusCode, 200);
+      assert.equal(verify.json<{ ok: boolean }>().ok, true);
+      const refusedVerify = await t.app.fastify.inject({ method: 'GET', url: '/admin/audit/verify', headers: { authorization: `Bearer ${tokens['care-manager']}` } });
+      assert.equal(refusedVerify.statusCode, 403);
+    });
+
+    test('every read and write leaves an audit entry naming who, what and the outcome', async () => {
+      const created = (await request('POST', '/Patient', 'care-manager', { resourceType: 'Patient' })).json<Patient>();
+      await request('GET', `/Patient/${created.id}`, 'care-manager');
+      await request('GET', `/Patient/${created.id}`, 'auditor');
+      await t.hub.audit.flush();
+      const { rows } = await t.hub.db.query<{ action: string; who: string; outcome: string }>(
+        `select event->>'action' as action, event->'agent'->0->'who'->'identifier'->>'value' as who, event->>'outcome' as outcome
+           from audit_event where event->'entity'->0->'what'->>'reference' like $1 order by seq`,
+        [`Patient/${created.id}%`],
+      );
+      assert.deepEqual(rows, [
+        { action: 'C', who: 'care-manager-tester', outcome: '0' },
+        { action: 'R', who: 'care-manager-tester', outcome: '0' },
+        { action: 'R', who: 'auditor-tester', outcome: '4' },
+      ]);
+    });
+
+    test('health, readiness and metrics', async () => {
+      assert.equal((await t.app.fastify.inject('/healthz')).statusCode, 200);
+      const ready = await t.app.fastify.inject('/readyz');
+      assert.deepEqual(ready.json(), { status: 'ready', checks: { database: 'ok', migrations: 'ok' } });
+      t.hub.dispatcher.subscribe({ name: 'metrics-probe', handle: async () => undefined });
+      await t.hub.dispatcher.drain();
+      await request('POST', '/Patient', 'care-manager', { resourceType: 'Patient' });
+      const metrics = await t.app.fastify.inject('/metrics');
+      assert.match(metrics.body, /longitude_outbox_pending_events\{consumer="metrics-probe"\} 1/);
+      assert.match(metrics.body, /longitude_outbox_lag_seconds\{consumer="metrics-probe"\}/);
+      assert.match(metrics.body, /longitude_http_requests_total\{method="GET",route="\/fhir\/R4\/:type\/:id",status="200"\}/);
+      assert.match(metrics.body, /longitude_http_request_duration_seconds_bucket/);
+      assert.match(metrics.body, new RegExp(`longitude_db_pool_connections\\{state="total",backend="${backend.kind}"\\}`));
+    });
+
+    test('readiness turns 503 when shutdown begins', async () => {
+      t.app.beginShutdown();
+      const res = await t.app.fastify.inject('/readyz');
+      assert.equal(res.statusCode, 503);
+    });
+  });
+}

@@ -1,0 +1,79 @@
+/**
+ * buildApp: the HTTP surface of the hub, one plugin per concern, registered in one place.
+ * Separate from listen() so tests drive it with inject().
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Hub } from '../hub.ts';
+import { publicBaseUrl } from '../platform/config.ts';
+import { AuditQuery } from '../trust/audit/audit-query.ts';
+import { fhirPlugin } from './fhir/fhir-plugin.ts';
+import { operationOutcome, toErrorAnswer } from './operation-outcome.ts';
+import { auditAdminPlugin } from './plugins/audit-admin.ts';
+import { homePlugin } from './plugins/home.ts';
+import { operationsPlugin } from './plugins/operations.ts';
+import { hubVersion } from '../platform/version.ts';
+
+export type AppDeps = Pick<Hub, 'config' | 'logger' | 'db' | 'store' | 'audit' | 'tokenKeys' | 'metrics'>;
+
+export interface App {
+  fastify: FastifyInstance;
+  /** Marks the app as draining: /readyz answers 503 so load balancers stop sending work. */
+  beginShutdown(): void;
+}
+
+export async function buildApp(deps: AppDeps, options: { storedTypes: readonly string[] }): Promise<App> {
+  let shuttingDown = false;
+  const fastify = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    // Our onResponse hook logs each request by route pattern: URLs can carry PHI in queries.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: deps.config.bodyLimit,
+    genReqId: () => randomUUID(),
+    return503OnClosing: true,
+  });
+  fastify.decorateRequest('accessContext', null);
+
+  fastify.setErrorHandler(async (err, request, reply) => {
+    const answer = toErrorAnswer(err, request.id);
+    if (answer.unexpected) request.log.error({ err, reqId: request.id }, 'request failed');
+    return reply.code(answer.status).type('application/fhir+json; charset=utf-8').send(answer.outcome);
+  });
+  fastify.setNotFoundHandler(async (request, reply) =>
+    reply
+      .code(404)
+      .type('application/fhir+json; charset=utf-8')
+      .send(operationOutcome([{ severity: 'error', code: 'not-found', diagnostics: `no route ${request.method} ${request.url.split('?')[0]}` }])),
+  );
+
+  fastify.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    deps.metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    deps.metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    request.log.info({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+  });
+
+  const baseUrl = publicBaseUrl(deps.config);
+  const auditQuery = new AuditQuery(deps.db, deps.audit);
+  await fastify.register(homePlugin, { baseUrl, version: hubVersion });
+  await fastify.register(operationsPlugin, { db: deps.db, metrics: deps.metrics, isShuttingDown: () => shuttingDown });
+  await fastify.register(auditAdminPlugin, { prefix: '/admin', db: deps.db, audit: deps.audit, tokenKeys: deps.tokenKeys });
+  await fastify.register(fhirPlugin, {
+    prefix: '/fhir/R4',
+    store: deps.store,
+    auditQuery,
+    audit: deps.audit,
+    tokenKeys: deps.tokenKeys,
+    fhirBaseUrl: `${baseUrl}/fhir/R4`,
+    storedTypes: options.storedTypes,
+    version: hubVersion,
+    bodyLimit: deps.config.bodyLimit,
+  });
+  await fastify.ready();
+  return {
+    fastify,
+    beginShutdown: () => {
+      shuttingDown = true;
+    },
+  };
+}

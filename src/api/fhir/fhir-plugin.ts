@@ -1,0 +1,165 @@
+/**
+ * FHIR R4 RESTful interactions on the record store (http://hl7.org/fhir/R4/http.html):
+ * create, read, vread, update (If-Match), delete, instance history; AuditEvent read and
+ * search for auditors; and the CapabilityStatement. A thin adapter: decisions, validation
+ * and audit happen in the store.
+ */
+import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { errorAt, LongitudeError } from '../../platform/errors.ts';
+import type { ResourceStore } from '../../record/resource-store.ts';
+import type { AuditQuery } from '../../trust/audit/audit-query.ts';
+import type { AuditLog } from '../../trust/audit/audit-log.ts';
+import type { TokenKeys } from '../../trust/tokens.ts';
+import { requireBearerToken } from '../plugins/authentication.ts';
+import { accessContextOf } from '../request-context.ts';
+import { buildCapabilityStatement, type ServedType } from './capability-statement.ts';
+
+export interface FhirPluginOptions {
+  store: ResourceStore;
+  auditQuery: AuditQuery;
+  audit: AuditLog;
+  tokenKeys: TokenKeys;
+  /** Base URL of the FHIR endpoint as clients see it, e.g. http://localhost:8080/fhir/R4. */
+  fhirBaseUrl: string;
+  storedTypes: readonly string[];
+  version: string;
+  bodyLimit: number;
+}
+
+const fhirJson = 'application/fhir+json; charset=utf-8';
+
+interface TypeParams {
+  type: string;
+}
+interface InstanceParams extends TypeParams {
+  id: string;
+}
+interface VersionParams extends InstanceParams {
+  vid: string;
+}
+
+export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOptions): Promise<void> {
+  const { store } = options;
+  app.addContentTypeParser('application/fhir+json', { parseAs: 'string', bodyLimit: options.bodyLimit }, app.getDefaultJsonParser('error', 'error'));
+  requireBearerToken(app, { tokenKeys: options.tokenKeys, audit: options.audit, publicPaths: ['/metadata'] });
+
+  const served: ServedType[] = [
+    ...options.storedTypes.map((type) => ({
+      type,
+      interactions: ['create', 'read', 'vread', 'update', 'delete', 'history-instance'] as const,
+    })),
+    { type: 'AuditEvent', interactions: ['read', 'search-type'] as const },
+  ];
+  const capabilityStatement = buildCapabilityStatement({ baseUrl: options.fhirBaseUrl, version: options.version, types: served });
+
+  app.get('/metadata', async (_request, reply) => reply.type(fhirJson).send(capabilityStatement));
+
+  app.get<{ Querystring: { _count?: string; _since?: string } }>('/AuditEvent', async (request, reply) => {
+    const count = parseCount(request.query._count, 50);
+    const since = request.query._since ? parseInstant(request.query._since, '_since') : undefined;
+    const events = await options.auditQuery.search(accessContextOf(request), { count, ...(since ? { since } : {}) });
+    const bundle: Bundle = {
+      resourceType: 'Bundle',
+      type: 'searchset',
+      entry: events.map((resource) => ({ fullUrl: `${options.fhirBaseUrl}/AuditEvent/${resource.id}`, resource, search: { mode: 'match' } })),
+    };
+    return reply.type(fhirJson).send(bundle);
+  });
+
+  app.get<{ Params: { id: string } }>('/AuditEvent/:id', async (request, reply) =>
+    reply.type(fhirJson).send(await options.auditQuery.read(accessContextOf(request), request.params.id)),
+  );
+
+  app.post<{ Params: TypeParams; Body: Resource }>('/:type', async (request, reply) => {
+    const body = requireResourceBody(request.body, request.params.type);
+    const { resource } = await store.create(accessContextOf(request), body);
+    return sendResource(reply.code(201), resource, options.fhirBaseUrl, true);
+  });
+
+  app.get<{ Params: InstanceParams }>('/:type/:id', async (request, reply) => {
+    const resource = await store.read(accessContextOf(request), request.params.type, request.params.id);
+    return sendResource(reply, resource, options.fhirBaseUrl, false);
+  });
+
+  app.put<{ Params: InstanceParams; Body: Resource }>('/:type/:id', async (request, reply) => {
+    const body = requireResourceBody(request.body, request.params.type);
+    if (body.id !== request.params.id) {
+      throw errorAt('LNG_BAD_REQUEST', `the resource id (${body.id ?? 'none'}) must equal the id in the URL (${request.params.id})`, `${body.resourceType}.id`);
+    }
+    const ifMatch = parseIfMatch(request.headers['if-match']);
+    const { resource, created } = await store.update(accessContextOf(request), body, ifMatch ? { ifMatch } : {});
+    return sendResource(reply.code(created ? 201 : 200), resource, options.fhirBaseUrl, created);
+  });
+
+  app.delete<{ Params: InstanceParams }>('/:type/:id', async (request, reply) => {
+    await store.delete(accessContextOf(request), request.params.type, request.params.id);
+    return reply.code(204).send();
+  });
+
+  app.get<{ Params: InstanceParams; Querystring: { _count?: string; _since?: string } }>('/:type/:id/_history', async (request, reply) => {
+    const { type, id } = request.params;
+    const since = request.query._since ? parseInstant(request.query._since, '_since') : undefined;
+    const versions = await store.history(accessContextOf(request), type, id, {
+      count: parseCount(request.query._count, 100),
+      ...(since ? { since } : {}),
+    });
+    const bundle: Bundle = {
+      resourceType: 'Bundle',
+      type: 'history',
+      entry: versions.map((v) => ({
+        fullUrl: `${options.fhirBaseUrl}/${type}/${id}`,
+        ...(v.resource ? { resource: v.resource } : {}),
+        request: { method: v.deleted ? 'DELETE' : v.versionId === '1' ? 'POST' : 'PUT', url: v.versionId === '1' ? type : `${type}/${id}` },
+        response: { status: v.deleted ? '204' : v.versionId === '1' ? '201' : '200', etag: `W/"${v.versionId}"`, lastModified: v.lastUpdated },
+      })),
+    };
+    return reply.type(fhirJson).send(bundle);
+  });
+
+  app.get<{ Params: VersionParams }>('/:type/:id/_history/:vid', async (request, reply) => {
+    const { type, id, vid } = request.params;
+    const resource = await store.vread(accessContextOf(request), type, id, vid);
+    return sendResource(reply, resource, options.fhirBaseUrl, false);
+  });
+}
+
+function sendResource(reply: FastifyReply, resource: Resource, baseUrl: string, withLocation: boolean): FastifyReply {
+  const versionId = resource.meta?.versionId ?? '1';
+  void reply.type(fhirJson).header('ETag', `W/"${versionId}"`);
+  if (resource.meta?.lastUpdated) void reply.header('Last-Modified', new Date(resource.meta.lastUpdated).toUTCString());
+  if (withLocation) void reply.header('Location', `${baseUrl}/${resource.resourceType}/${resource.id}/_history/${versionId}`);
+  return reply.send(resource);
+}
+
+function requireResourceBody(body: unknown, type: string): Resource {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new LongitudeError('LNG_BAD_REQUEST', 'the request body must be a FHIR resource in JSON (Content-Type: application/fhir+json)');
+  }
+  const resourceType = (body as { resourceType?: unknown }).resourceType;
+  if (resourceType !== type) {
+    throw errorAt('LNG_BAD_REQUEST', `the body is a ${String(resourceType)}, the URL names ${type}`, 'resourceType');
+  }
+  return body as Resource;
+}
+
+/** If-Match carries an ETag: W/"3" (http://hl7.org/fhir/R4/http.html#concurrency). */
+function parseIfMatch(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const match = /^(?:W\/)?"([^"]+)"$/.exec(header.trim());
+  if (!match?.[1]) throw errorAt('LNG_BAD_REQUEST', `If-Match must be an ETag such as W/"3", got ${header}`, 'If-Match');
+  return match[1];
+}
+
+function parseCount(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 1000) throw errorAt('LNG_BAD_REQUEST', '_count must be a whole number from 0 to 1000', '_count');
+  return n;
+}
+
+function parseInstant(value: string, parameter: string): Date {
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) throw errorAt('LNG_BAD_REQUEST', `${parameter} must be an instant such as 2026-01-31T12:00:00Z`, parameter);
+  return new Date(time);
+}

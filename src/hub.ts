@@ -1,0 +1,78 @@
+/**
+ * The composition root: builds the hub's parts in a visible order from the configuration,
+ * hands each its dependencies, and closes them in reverse. No part reaches for a global.
+ */
+import type { Logger } from 'pino';
+import type { Config } from './platform/config.ts';
+import type { Db } from './platform/db/db.ts';
+import { migrate } from './platform/db/migrate.ts';
+import { openDb } from './platform/db/open-db.ts';
+import { createLogger } from './platform/logger.ts';
+import { OutboxDispatcher } from './platform/outbox/dispatcher.ts';
+import { createMetrics, type Metrics } from './platform/telemetry/metrics.ts';
+import { ResourceStore } from './record/resource-store.ts';
+import { AuditLog } from './trust/audit/audit-log.ts';
+import { loadTokenKeys, type TokenKeys } from './trust/tokens.ts';
+
+export interface Hub {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  audit: AuditLog;
+  dispatcher: OutboxDispatcher;
+  store: ResourceStore;
+  tokenKeys: TokenKeys;
+  metrics: Metrics;
+  /** Drains the outbox, flushes the audit log and closes the database. */
+  close(): Promise<void>;
+}
+
+export interface OpenHubOptions {
+  logger?: Logger;
+  /** A database opened by the caller (tests); otherwise the configured one. */
+  db?: Db;
+  /** Run pending migrations first (default true). */
+  migrate?: boolean;
+}
+
+export async function openHub(config: Config, options: OpenHubOptions = {}): Promise<Hub> {
+  const logger = options.logger ?? createLogger(config);
+  const db = options.db ?? (await openDb(config));
+  try {
+    if (options.migrate !== false) {
+      const applied = await migrate(db, { onApplied: (m) => logger.info({ migration: m.name }, 'migration applied') });
+      if (applied.length > 0) logger.info({ count: applied.length }, 'database migrated');
+    }
+    const audit = new AuditLog(db);
+    const dispatcher = new OutboxDispatcher(db, {
+      pollMs: config.outboxPollMs,
+      maxAttempts: config.outboxMaxAttempts,
+      logger: logger.child({ component: 'outbox' }),
+    });
+    const store = new ResourceStore({ db, audit, onCommit: () => dispatcher.notify() });
+    const tokenKeys = await loadTokenKeys({
+      dataDir: config.dataDir,
+      issuer: config.tokenIssuer,
+      ...(config.tokenSecret ? { secret: config.tokenSecret } : {}),
+    });
+    const metrics = createMetrics({ db, dispatcher });
+    return {
+      config,
+      logger,
+      db,
+      audit,
+      dispatcher,
+      store,
+      tokenKeys,
+      metrics,
+      async close() {
+        await dispatcher.stop();
+        await audit.flush();
+        await db.close();
+      },
+    };
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Prometheus metrics on a registry of the hub's own (no global default registry, so tests
+ * and several hubs in one process stay apart): HTTP requests and latency per route, the
+ * database pool, and outbox lag per consumer.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Db } from '../db/db.ts';
+import type { OutboxDispatcher } from '../outbox/dispatcher.ts';
+
+export interface Metrics {
+  registry: Registry;
+  httpRequests: Counter<'method' | 'route' | 'status'>;
+  httpDuration: Histogram<'method' | 'route'>;
+}
+
+export function createMetrics(deps: { db: Db; dispatcher: OutboxDispatcher }): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'longitude_' });
+  const httpRequests = new Counter({
+    name: 'longitude_http_requests_total',
+    help: 'HTTP requests answered, by method, route pattern and status code',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  const httpDuration = new Histogram({
+    name: 'longitude_http_request_duration_seconds',
+    help: 'HTTP request latency by method and route pattern',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'longitude_db_pool_connections',
+    help: 'Database connections by state (total, idle, waiting callers)',
+    labelNames: ['state', 'backend'] as const,
+    registers: [registry],
+    collect() {
+      const stats = deps.db.stats();
+      for (const [state, value] of Object.entries(stats)) this.set({ state, backend: deps.db.kind }, value);
+    },
+  });
+  // prom-client collects gauges concurrently, so each asks for the lag itself.
+  new Gauge({
+    name: 'longitude_outbox_pending_events',
+    help: 'Outbox events a consumer has not yet handled',
+    labelNames: ['consumer'] as const,
+    registers: [registry],
+    async collect() {
+      for (const lag of await deps.dispatcher.lag()) this.set({ consumer: lag.consumer }, lag.pending);
+    },
+  });
+  new Gauge({
+    name: 'longitude_outbox_lag_seconds',
+    help: 'Age of the oldest outbox event a consumer has not yet handled',
+    labelNames: ['consumer'] as const,
+    registers: [registry],
+    async collect() {
+      for (const lag of await deps.dispatcher.lag()) this.set({ consumer: lag.consumer }, lag.oldestSeconds);
+    },
+  });
+  return { registry, httpRequests, httpDuration };
+}

@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Db } from '../../platform/db/db.ts';
+import { testDatabases } from '../../test-support/test-db.ts';
+import { createAccessContext } from '../access-context.ts';
+import { AuditLog } from './audit-log.ts';
+import { verifyAuditChain } from './verify.ts';
+
+const auditor = createAccessContext({ actor: { type: 'user', id: 'auditor-1' }, role: 'auditor' });
+
+/** Ten audit rows written the way the hub writes them: grouped reads and in-transaction writes. */
+async function auditedDb(open: () => Promise<Db>): Promise<Db> {
+  const db = await open();
+  const log = new AuditLog(db);
+  await Promise.all(
+    Array.from({ length: 6 }, (_, i) =>
+      log.record({ ctx: auditor, interaction: 'read', outcome: 'success', entity: { reference: `Patient/p${i}` } }),
+    ),
+  );
+  await db.transaction((tx) =>
+    log.appendInTransaction(
+      tx,
+      Array.from({ length: 4 }, (_, i) => ({ ctx: auditor, interaction: 'create' as const, outcome: 'success' as const, entity: { reference: `Patient/n${i}` } })),
+    ),
+  );
+  return db;
+}
+
+/** Tampering as someone with full database rights would: the append-only trigger switched off. */
+async function tamper(db: Db, sql: string): Promise<void> {
+  await db.exec(`alter table audit_event disable trigger user; ${sql}; alter table audit_event enable trigger user;`);
+}
+
+for (const backend of testDatabases()) {
+  describe(`audit chain on ${backend.kind}`, () => {
+    test('an untouched chain verifies, and holds FHIR AuditEvents', async (t) => {
+      const db = await auditedDb(() => backend.open());
+      t.after(() => db.close());
+      assert.deepEqual(await verifyAuditChain(db, { pageSize: 3 }), { ok: true, checked: 10 });
+      const { rows } = await db.query<{ event: { resourceType: string; agent: { role: { text: string }[] }[]; outcome: string } }>(
+        'select event from audit_event where seq = 1',
+      );
+      assert.equal(rows[0]!.event.resourceType, 'AuditEvent');
+      assert.equal(rows[0]!.event.agent[0]!.role[0]!.text, 'auditor');
+      assert.equal(rows[0]!.event.outcome, '0');
+    });
+
+    test('the table refuses updates and deletes', async (t) => {
+      const db = await auditedDb(() => backend.open());
+      t.after(() => db.close());
+      await assert.rejects(db.query(`update audit_event set event = '{}' where seq = 1`), /append-only/);
+      await assert.rejects(db.query('delete from audit_event where seq = 1'), /append-only/);
+    });
+
+    test('an edited row is named', async (t) => {
+      const db = await auditedDb(() => backend.open());
+      t.after(() => db.close());
+      await tamper(db, `update audit_event set event = jsonb_set(event, '{outcome}', '"4"') where seq = 4`);
+      const result = await verifyAuditChain(db);
+      assert.equal(result.ok, false);
+      assert.equal(result.firstBad?.seq, 4);
+      assert.match(result.firstBad!.problem, /changed/);
+    });
+
+    test('a deleted row is named', async (t) => {
+      const db = await auditedDb(() => backend.open());
+      t.after(() => db.close());
+      await tamper(db, 'delete from audit_event where seq = 7');
+      const result = await verifyAuditChain(db);
+      assert.equal(result.firstBad?.seq, 7);
+      assert.match(result.firstBad!.problem, /missing/);
+    });
+
+    test('a deleted tail is caught by the chain head', async (t) => {
+      const db = await auditedDb(() => backend.open());
+      t.after(() => db.close());
+      await tamper(db, 'delete from audit_event where seq >= 9');
+      const result = await verifyAuditChain(db);
+      assert.equal(result.firstBad?.seq, 9);
+    });
+
+    test('a swapped pair is named', async (t) => {
+      const db = await auditedDb(() => backend.open());
+      t.after(() => db.close());
+      // Swap rows 5 and 6 entirely (content, hashes and all): only their positions change.
+      await tamper(db, 'update audit_event set seq = -1 where seq = 5; update audit_event set seq = 5 where seq = 6; update audit_event set seq = 6 where seq = -1');
+      const result = await verifyAuditChain(db);
+      assert.equal(result.firstBad?.seq, 5);
+      assert.match(result.firstBad!.problem, /does not follow/);
+    });
+
+    test('a recomputed hash on an edited row still breaks the link to the next row', async (t) => {
+      const db = await auditedDb(() => backend.open());
+      t.after(() => db.close());
+      await tamper(db, `update audit_event set hash = repeat('a', 64) where seq = 2`);
+      const result = await verifyAuditChain(db);
+      assert.equal(result.firstBad?.seq, 2);
+    });
+  });
+}
