@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import type { CliContext } from './cli-context.ts';
 import { registerAuditCommand } from './commands/audit.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
+import { registerSimulateCommand } from './commands/simulate.ts';
 import { registerStartCommand } from './commands/start.ts';
 import { registerTokenCommand } from './commands/token.ts';
 
@@ -14,6 +15,7 @@ const registrations: ((program: Command, cli: CliContext) => void)[] = [
   registerMigrateCommand,
   registerTokenCommand,
   registerAuditCommand,
+  registerSimulateCommand,
 ];
 
 export function buildProgram(cli: CliContext): Command {

@@ -24,7 +24,9 @@ export function createProgress(label: string, total: number, stream: NodeJS.Writ
       stop: () => bar.stop(),
     };
   }
-  let last = 0;
+  // Short work prints nothing; long work a line every two seconds and a last one at the end.
+  let last = Date.now();
+  let printed = false;
   let current = 0;
   let max = total;
   const print = () => stream.write(`${label}: ${current}/${max} (${max > 0 ? Math.floor((100 * current) / max) : 100}%)\n`);
@@ -34,9 +36,12 @@ export function createProgress(label: string, total: number, stream: NodeJS.Writ
       if (newTotal !== undefined) max = newTotal;
       if (Date.now() - last >= 2000) {
         last = Date.now();
+        printed = true;
         print();
       }
     },
-    stop: () => print(),
+    stop: () => {
+      if (printed) print();
+    },
   };
 }

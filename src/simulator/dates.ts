@@ -10,9 +10,15 @@ export function dayOf(iso: string): number {
   return Math.floor(Date.parse(`${iso}T00:00:00Z`) / MS_PER_DAY);
 }
 
+// Formatting dates is hot (every message and row); days span at most a few tens of thousands
+// of values (birth dates to the end of the period), so the cache stays small for any N.
+const isoCache = new Map<number, string>();
+
 /** ISO date (YYYY-MM-DD) of a day number. */
 export function isoDate(day: number): string {
-  return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+  let s = isoCache.get(day);
+  if (s === undefined) isoCache.set(day, (s = new Date(day * MS_PER_DAY).toISOString().slice(0, 10)));
+  return s;
 }
 
 /** HL7 v2 DT (YYYYMMDD). */

@@ -34,6 +34,7 @@ const MOVE_RATE = 0.087;
 const LANDLINE_RATE = 0.27;
 
 interface Draft {
+  relationship: Person['relationship'];
   sex: Sex;
   age: number;
   given?: string;
@@ -46,15 +47,16 @@ function planMembers(size: number, rng: Rng): Draft[] {
   const householderSex: Sex = rng.chance(0.5) ? 'female' : 'male';
   const householderAge = drawAdultAge(rng);
   const surname = maybeCompoundSurname(drawSurname(rng), rng);
-  const drafts: Draft[] = [{ sex: householderSex, age: householderAge, family: surname }];
+  const drafts: Draft[] = [{ relationship: 'self', sex: householderSex, age: householderAge, family: surname }];
   if (size === 1) return drafts;
   const couple = rng.chance(0.7);
   if (couple) {
     const sameSex = rng.chance(0.015);
     const sex: Sex = sameSex ? householderSex : householderSex === 'female' ? 'male' : 'female';
     const age = Math.max(18, Math.round(householderAge + rng.normal(householderSex === 'male' ? -2 : 2, 3)));
-    const partner: Draft = { sex, age, family: surname };
+    const partner: Draft = { relationship: 'other', sex, age, family: surname };
     const married = rng.chance(0.8);
+    if (married) partner.relationship = 'spouse';
     if (!married || sameSex) partner.family = maybeCompoundSurname(drawSurname(rng), rng);
     else {
       // The woman of the couple carries the maiden name; the family surname is the man's.
@@ -77,18 +79,18 @@ function planMembers(size: number, rng: Rng): Draft[] {
   while (drafts.length < size) {
     if (youngestParent < 35 && drafts.length >= 3) {
       // Young households of 3+ are more often roommates or relatives than large families.
-      drafts.push({ sex: rng.chance(0.5) ? 'female' : 'male', age: drawAdultAge(rng), family: maybeCompoundSurname(drawSurname(rng), rng) });
+      drafts.push({ relationship: 'other', sex: rng.chance(0.5) ? 'female' : 'male', age: drawAdultAge(rng), family: maybeCompoundSurname(drawSurname(rng), rng) });
       continue;
     }
     const prev = drafts[drafts.length - 1]!;
     const prevIsChild = drafts.length > (couple ? 2 : 1);
     if (prevIsChild && prev.twinOfDraft === undefined && rng.chance(TWIN_RATE * 3)) {
       // Boosted so that twins show up in small runs; applied only to consecutive children.
-      drafts.push({ sex: rng.chance(0.5) ? prev.sex : prev.sex === 'male' ? 'female' : 'male', age: prev.age, family: prev.family, twinOfDraft: drafts.length - 1 });
+      drafts.push({ relationship: 'child', sex: rng.chance(0.5) ? prev.sex : prev.sex === 'male' ? 'female' : 'male', age: prev.age, family: prev.family, twinOfDraft: drafts.length - 1 });
       continue;
     }
     const maxChildAge = Math.max(0, Math.min(25, youngestParent - 18));
-    drafts.push({ sex: rng.chance(0.51) ? 'male' : 'female', age: rng.int(0, maxChildAge), family: childSurname });
+    drafts.push({ relationship: 'child', sex: rng.chance(0.51) ? 'male' : 'female', age: rng.int(0, maxChildAge), family: childSurname });
   }
   return drafts;
 }
@@ -124,6 +126,7 @@ export function generateHousehold(ctx: SimulationContext, ids: IdFactory, index:
       id: ids.personId(personIndex),
       householdIndex: index,
       householdId: ids.householdId(index),
+      relationship: d.relationship,
       sex: d.sex,
       birthDay,
       given,

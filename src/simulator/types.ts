@@ -25,6 +25,8 @@ export interface Person {
   id: string;
   householdIndex: number;
   householdId: string;
+  /** Relationship to the householder (the household's first member). */
+  relationship: 'self' | 'spouse' | 'child' | 'other';
   sex: Sex;
   birthDay: number;
   given: string;

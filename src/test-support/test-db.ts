@@ -26,10 +26,22 @@ export function testDatabases(): TestDatabase[] {
   return backends;
 }
 
+let migratedSnapshot: Promise<Blob> | undefined;
+
+/**
+ * Booting PGlite and migrating costs about 2 s; loading a snapshot of a migrated database
+ * about 0.5 s. The first fresh database of a test file is migrated and kept as the snapshot.
+ */
 async function openPglite(options: { migrated?: boolean } = {}): Promise<Db> {
-  const db = await createPgliteDb();
-  if (options.migrated !== false) await migrate(db);
-  return db;
+  if (options.migrated === false) return createPgliteDb();
+  migratedSnapshot ??= (async () => {
+    const template = await createPgliteDb();
+    await migrate(template);
+    const snapshot = await template.snapshot();
+    await template.close();
+    return snapshot;
+  })();
+  return createPgliteDb(undefined, { loadDataDir: await migratedSnapshot });
 }
 
 async function openPostgresSchema(connectionString: string, options: { migrated?: boolean } = {}): Promise<Db> {

@@ -8,8 +8,12 @@ import type { Db, PoolStats, Queryable, QueryResult } from './db.ts';
  *
  * @param dataDir - folder holding the database files; undefined keeps it in memory.
  */
-export async function createPgliteDb(dataDir?: string): Promise<Db> {
-  const pglite = await PGlite.create(dataDir ? { dataDir } : {});
+export interface PgliteDb extends Db {
+  snapshot(): Promise<Blob>;
+}
+
+export async function createPgliteDb(dataDir?: string, options: { loadDataDir?: Blob } = {}): Promise<PgliteDb> {
+  const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...options });
   let active = 0;
 
   async function track<T>(work: () => Promise<T>): Promise<T> {
@@ -56,5 +60,7 @@ export async function createPgliteDb(dataDir?: string): Promise<Db> {
     async close(): Promise<void> {
       await pglite.close();
     },
+    /** A copy of the whole database (tests start each fresh database from a migrated one). */
+    snapshot: () => pglite.dumpDataDir('none'),
   };
 }

@@ -37,6 +37,7 @@ export async function verifyAuditChain(
   let prevSeq = 0;
   let prevHash = genesisHash;
   let checked = 0;
+  options.onProgress?.(0, head.seq);
   for (;;) {
     const { rows } = await db.query<Row>(
       'select seq, recorded, event, prev_hash, hash from audit_event where seq > $1 order by seq limit $2',

@@ -1,0 +1,16 @@
+import { PGlite } from '@electric-sql/pglite';
+import { migrate } from '/work/main/src/platform/db/migrate.ts';
+import { createPgliteDb } from '/work/main/src/platform/db/pglite-db.ts';
+let t = Date.now();
+const db = await createPgliteDb();
+console.log('create', Date.now() - t); t = Date.now();
+await migrate(db);
+console.log('migrate', Date.now() - t); t = Date.now();
+const p = await PGlite.create();
+await p.exec('create table x(a int)');
+const dump = await p.dumpDataDir('none');
+console.log('dump', Date.now() - t, dump.size); t = Date.now();
+const q = await PGlite.create({ loadDataDir: dump });
+console.log('load', Date.now() - t); t = Date.now();
+const r = await PGlite.create();
+console.log('create2', Date.now() - t);

@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import type { Patient } from '@medplum/fhirtypes';
+import { createPgliteDb } from '../platform/db/pglite-db.ts';
+
+const bin = new URL('../../bin/longitude.js', import.meta.url).pathname;
+
+/** The CLI as a user runs it, with an environment of our choosing (no DATABASE_URL: embedded). */
+function longitude(args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Starts `longitude start` and resolves with the base URL once it prints it. */
+function startHub(env: Record<string, string>) {
+  const child = spawn(process.execPath, [bin, 'start', '--port', '0'], {
+    env: { PATH: process.env.PATH ?? '', LONGITUDE_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const baseUrl = new Promise<string>((resolve, reject) => {
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const match = /Console\s+(http:\/\/\S+)\//.exec(stderr);
+      if (match?.[1]) resolve(match[1]);
+    });
+    void exited.then((code) => reject(new Error(`hub exited (${code}) before it was ready:\n${stderr}`)));
+  });
+  return { child, baseUrl, exited, stderr: () => stderr };
+}
+
+describe('the longitude command', () => {
+  test('--help everywhere; unknown flags and bad values give one line and exit 2', () => {
+    for (const args of [['--help'], ['start', '--help'], ['token', '--help'], ['audit', 'verify', '--help'], ['migrate', '--help']]) {
+      const { status, stdout } = longitude(args);
+      assert.equal(status, 0, args.join(' '));
+      assert.match(stdout, /^Usage: longitude/);
+    }
+    for (const args of [['start', '--bogus'], ['token', '--role', 'wizard'], ['token', '--role', 'admin', '--ttl', 'forever'], ['start', '--port', '99999'], ['frobnicate']]) {
+      const { status, stderr } = longitude(args);
+      assert.equal(status, 2, `${args.join(' ')}: ${stderr}`);
+      assert.equal(stderr.trim().split('\n').length, 1, stderr);
+      assert.match(stderr, /^error: /);
+    }
+  });
+
+  test('a bad setting is one line naming it, exit 1', () => {
+    const { status, stderr } = longitude(['migrate'], { LONGITUDE_LOG_LEVEL: 'chatty' });
+    assert.equal(status, 1);
+    assert.equal(stderr, 'longitude: invalid setting LONGITUDE_LOG_LEVEL (logLevel): expected one of fatal|error|warn|info|debug|trace|silent\n');
+  });
+
+  test('start serves the API with tokens from `token`, stops gracefully, and a second start reuses the data', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lng-cli-'));
+    const env = { LONGITUDE_DATA_DIR: dataDir };
+    const first = startHub(env);
+    const base = await first.baseUrl;
+    const token = longitude(['token', '--role', 'care-manager', '--ttl', '10m'], env).stdout.trim();
+    const created = await fetch(`${base}/fhir/R4/Patient`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' },
+      body: JSON.stringify({ resourceType: 'Patient', name: [{ family: 'Okafor' }] }),
+    });
+    assert.equal(created.status, 201);
+    const patient = (await created.json()) as Patient;
+    // While the hub holds the embedded database, another process is told so, not allowed in.
+    const blocked = longitude(['audit', 'verify'], env);
+    assert.equal(blocked.status, 1);
+    assert.match(blocked.stderr, /in use by process/);
+
+    first.child.kill('SIGTERM');
+    assert.equal(await first.exited, 0);
+    assert.match(first.stderr(), /stopped/);
+
+    const second = startHub(env);
+    const base2 = await second.baseUrl;
+    const read = await fetch(`${base2}/fhir/R4/Patient/${patient.id}`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(read.status, 200);
+    assert.equal(((await read.json()) as Patient).name?.[0]?.family, 'Okafor');
+    second.child.kill('SIGINT');
+    assert.equal(await second.exited, 0);
+  });
+
+  test('audit verify: exit 0 on an intact chain, exit 3 naming the first bad row after tampering', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lng-cli-'));
+    const env = { LONGITUDE_DATA_DIR: dataDir };
+    const hub = startHub(env);
+    const base = await hub.baseUrl;
+    const token = longitude(['token', '--role', 'admin'], env).stdout.trim();
+    for (let i = 0; i < 3; i++) {
+      await fetch(`${base}/fhir/R4/Patient`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' },
+        body: JSON.stringify({ resourceType: 'Patient' }),
+      });
+    }
+    hub.child.kill('SIGTERM');
+    await hub.exited;
+
+    const intact = longitude(['audit', 'verify'], env);
+    assert.equal(intact.status, 0, intact.stderr);
+    assert.match(intact.stdout, /audit chain intact: 3 rows verified/);
+
+    const db = await createPgliteDb(join(dataDir, 'pgdata'));
+    await db.exec(`alter table audit_event disable trigger user;
+      update audit_event set event = jsonb_set(event, '{action}', '"R"') where seq = 2;`);
+    await db.close();
+    const broken = longitude(['audit', 'verify'], env);
+    assert.equal(broken.status, 3);
+    assert.equal(broken.stderr, 'longitude: audit chain broken at row 2: row 2 was changed: its content no longer matches its hash\n');
+  });
+});

@@ -1,0 +1,132 @@
+/**
+ * Ground truth for one person: the signals a correct system should raise, each with the
+ * records it rests on. Signals are derived from what the silos actually hold (their evidence
+ * maps), not from the clean model alone: a screening nobody recorded is a gap, because no
+ * system could know about it.
+ */
+import type { CarePlan } from './care-events.ts';
+import { conditionInfo } from './conditions.ts';
+import { ageOn, isoDate } from './dates.ts';
+import { labTests } from './lab-catalog.ts';
+import { drugLabel, drugs } from './medications.ts';
+import type { EvidenceRef, SiloRecordView, SiloResult } from './silos/silo-output.ts';
+import type { Address, Household, Person, SimulationContext } from './types.ts';
+
+export const signalKinds = ['care-gap', 'duplicate-test', 'medication-conflict', 'discharge-no-follow-up', 'contact-drift'] as const;
+export type SignalKind = (typeof signalKinds)[number];
+
+export interface Signal {
+  id: string;
+  kind: SignalKind;
+  /** Finer classification within the kind (e.g. diabetes-hba1c, dose-mismatch, address). */
+  code: string;
+  personId: string;
+  reasons: string[];
+  evidence: EvidenceRef[];
+  details?: Record<string, unknown>;
+}
+
+export interface PersonTruthInput {
+  ctx: SimulationContext;
+  person: Person;
+  household: Household;
+  plan: CarePlan;
+  silos: SiloResult[];
+}
+
+function evidenceFor(silos: SiloResult[], key: string): EvidenceRef[] {
+  return silos.flatMap((s) => s.evidence.get(key) ?? []);
+}
+
+function formatAddress(a: Address): string {
+  return `${a.line1}, ${a.city}, ${a.state} ${a.zip}`;
+}
+
+export function deriveSignals(input: PersonTruthInput): Signal[] {
+  const { ctx, person, plan, silos, household } = input;
+  const signals: Signal[] = [];
+  const add = (s: Omit<Signal, 'id' | 'personId'>) => signals.push({ id: `${person.id}-${s.kind}-${signals.length + 1}`, personId: person.id, ...s });
+  const records = silos.flatMap((s) => s.records);
+  const personEvidence = records.map((r) => r.contactEvidence);
+  const alive = person.deathDay === undefined;
+  const age = ageOn(person.birthDay, ctx.endDay);
+  const period = `${isoDate(ctx.startDay)}..${isoDate(ctx.endDay)}`;
+
+  // Care gaps (simplified HEDIS-style measures; docs/simulator.md gives the exact rules).
+  const diabetesEvidence = evidenceFor(silos, 'cond:diabetes');
+  if (alive && age >= 18 && age <= 75 && diabetesEvidence.length > 0 && !plan.labs.some((l) => l.test === 'a1c')) {
+    add({ kind: 'care-gap', code: 'diabetes-hba1c', reasons: [`diabetes (${conditionInfo.diabetes.icd10}) on record and no HbA1c (LOINC 4548-4) in the measurement period ${period}`], evidence: diabetesEvidence, details: { measurementPeriod: period } });
+  }
+  const screeningGap = (kind: 'mammography' | 'colonoscopy', lookbackDays: number, code: string, label: string) => {
+    const since = ctx.endDay - lookbackDays;
+    const seen = plan.screenings.some((s) => s.kind === kind && s.day >= since && evidenceFor(silos, `screen:${s.seq}`).length > 0);
+    if (!seen) add({ kind: 'care-gap', code, reasons: [`${label}: no ${kind} on record since ${isoDate(since)}`], evidence: personEvidence, details: { lookbackStart: isoDate(since), measurementEnd: isoDate(ctx.endDay) } });
+  };
+  if (alive && person.sex === 'female' && age >= 50 && age <= 74) screeningGap('mammography', 820, 'breast-cancer-screening', 'woman aged 50-74');
+  if (alive && age >= 45 && age <= 75) screeningGap('colonoscopy', 3652, 'colorectal-cancer-screening', 'adult aged 45-75');
+
+  for (const order of plan.labs) {
+    if (order.repeatOf === undefined) continue;
+    const first = plan.labs.find((l) => l.seq === order.repeatOf)!;
+    const a = evidenceFor(silos, `lab:${first.seq}`).find((e) => e.silo === first.performer);
+    const b = evidenceFor(silos, `lab:${order.seq}`).find((e) => e.silo === order.performer);
+    if (!a || !b) continue;
+    const test = labTests[order.test];
+    add({
+      kind: 'duplicate-test', code: 'repeat-within-days',
+      reasons: [`${test.name} (LOINC ${test.loinc}) collected on ${isoDate(first.day)} (${a.silo}) and again on ${isoDate(order.day)} (${b.silo}), ${order.day - first.day} day(s) apart`],
+      evidence: [a, b], details: { loinc: test.loinc, daysApart: order.day - first.day },
+    });
+  }
+
+  for (const med of plan.medications) {
+    if (!med.claims) continue;
+    const ehr = evidenceFor(silos, `med:${med.seq}`).filter((e) => e.silo === 'ehr-clinic');
+    const claims = evidenceFor(silos, `med:${med.seq}`).filter((e) => e.silo === 'payer');
+    if (ehr.length === 0 || claims.length === 0) continue;
+    const listed = drugLabel(med.drug, med.dose, false);
+    const dispensed = drugLabel(med.claims.drug, med.claims.dose, false);
+    add({
+      kind: 'medication-conflict', code: med.claims.conflict,
+      reasons: [med.claims.conflict === 'dose-mismatch'
+        ? `clinic medication list has ${listed}; pharmacy claims dispense ${dispensed}`
+        : `clinic lists ${listed} and pharmacy claims dispense ${dispensed}: two ${drugs[med.drug].drugClass} drugs`],
+      evidence: [...ehr, ...claims],
+      details: { clinic: { rxnorm: drugs[med.drug].rxnorm, dose: med.dose }, claims: { rxnorm: drugs[med.claims.drug].rxnorm, dose: med.claims.dose } },
+    });
+  }
+
+  for (const stay of plan.stays) {
+    if (stay.kind !== 'inpatient' || stay.expired || stay.dischargeDay > ctx.endDay - 7) continue;
+    if (person.deathDay !== undefined && person.deathDay <= stay.dischargeDay + 7) continue;
+    const followed = plan.visits.some((v) => v.day > stay.dischargeDay && v.day <= stay.dischargeDay + 7 && evidenceFor(silos, `visit:${v.seq}`).length > 0);
+    const discharge = evidenceFor(silos, `stay:${stay.seq}`).filter((e) => e.messageType === 'ADT^A03');
+    if (followed || discharge.length === 0) continue;
+    add({ kind: 'discharge-no-follow-up', code: 'no-visit-within-7-days', reasons: [`discharged on ${isoDate(stay.dischargeDay)} (${stay.reason.display}) with no clinic visit by ${isoDate(stay.dischargeDay + 7)}`], evidence: discharge, details: { dischargeDate: isoDate(stay.dischargeDay) } });
+  }
+
+  const moved = household.residences[1];
+  if (moved) {
+    const old = household.residences[0]!;
+    const drift = (field: 'address' | 'homePhone', value: (r: SiloRecordView) => string | undefined, now: string | undefined, before: string | undefined) => {
+      if (!now || now === before) return;
+      const holders = records.filter((r) => value(r) !== undefined);
+      const outdated = holders.filter((r) => value(r) !== now);
+      const current = holders.filter((r) => value(r) === now);
+      if (outdated.length === 0 || current.length === 0) return;
+      add({
+        kind: 'contact-drift', code: field,
+        reasons: outdated.map((r) => `${r.silo} ${r.recordId} still has ${field === 'address' ? 'the address' : 'the home phone'} from before the move on ${isoDate(moved.fromDay)}`),
+        evidence: [...outdated, ...current].map((r) => r.contactEvidence),
+        details: {
+          field, since: isoDate(moved.fromDay),
+          outdated: outdated.map((r) => ({ silo: r.silo, recordId: r.recordId, value: value(r) })),
+          current: current.map((r) => ({ silo: r.silo, recordId: r.recordId, value: now, updated: isoDate(r.contactUpdatedDay) })),
+        },
+      });
+    };
+    drift('address', (r) => (r.address ? formatAddress(r.address) : undefined), formatAddress(moved.address), formatAddress(old.address));
+    drift('homePhone', (r) => r.homePhone, moved.homePhone, old.homePhone);
+  }
+  return signals;
+}
