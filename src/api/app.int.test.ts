@@ -177,6 +177,21 @@ for (const backend of testDatabases()) {
       ]);
     });
 
+    test("a token's first use is audited as a login, once", async () => {
+      const token = await t.token('care-manager', { subject: 'login-tester' });
+      for (let i = 0; i < 3; i++) {
+        await t.app.fastify.inject({ method: 'GET', url: '/fhir/R4/Patient/none', headers: { authorization: `Bearer ${token}` } });
+      }
+      await t.app.fastify.inject({ method: 'GET', url: '/admin/audit/verify', headers: { authorization: `Bearer ${token}` } });
+      await t.hub.audit.flush();
+      const { rows } = await t.hub.db.query<{ n: number }>(
+        `select count(*)::int as n from audit_event
+          where event->'subtype'->0->>'code' = '110122' and event->>'outcome' = '0'
+            and event->'agent'->0->'who'->'identifier'->>'value' = 'login-tester'`,
+      );
+      assert.equal(rows[0]!.n, 1);
+    });
+
     test('health, readiness and metrics', async () => {
       assert.equal((await t.app.fastify.inject('/healthz')).statusCode, 200);
       const ready = await t.app.fastify.inject('/readyz');

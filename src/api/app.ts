@@ -10,6 +10,7 @@ import { AuditQuery } from '../trust/audit/audit-query.ts';
 import { fhirPlugin } from './fhir/fhir-plugin.ts';
 import { operationOutcome, toErrorAnswer } from './operation-outcome.ts';
 import { auditAdminPlugin } from './plugins/audit-admin.ts';
+import { SeenSessions } from './plugins/authentication.ts';
 import { homePlugin } from './plugins/home.ts';
 import { operationsPlugin } from './plugins/operations.ts';
 import { hubVersion } from '../platform/version.ts';
@@ -55,15 +56,17 @@ export async function buildApp(deps: AppDeps, options: { storedTypes: readonly s
 
   const baseUrl = publicBaseUrl(deps.config);
   const auditQuery = new AuditQuery(deps.db, deps.audit);
+  const sessions = new SeenSessions();
   await fastify.register(homePlugin, { baseUrl, version: hubVersion });
   await fastify.register(operationsPlugin, { db: deps.db, metrics: deps.metrics, isShuttingDown: () => shuttingDown });
-  await fastify.register(auditAdminPlugin, { prefix: '/admin', db: deps.db, audit: deps.audit, tokenKeys: deps.tokenKeys });
+  await fastify.register(auditAdminPlugin, { prefix: '/admin', db: deps.db, audit: deps.audit, tokenKeys: deps.tokenKeys, sessions });
   await fastify.register(fhirPlugin, {
     prefix: '/fhir/R4',
     store: deps.store,
     auditQuery,
     audit: deps.audit,
     tokenKeys: deps.tokenKeys,
+    sessions,
     fhirBaseUrl: `${baseUrl}/fhir/R4`,
     storedTypes: options.storedTypes,
     version: hubVersion,

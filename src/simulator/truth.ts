@@ -54,7 +54,9 @@ export function deriveSignals(input: PersonTruthInput): Signal[] {
 
   // Care gaps (simplified HEDIS-style measures; docs/simulator.md gives the exact rules).
   const diabetesEvidence = evidenceFor(silos, 'cond:diabetes');
-  if (alive && age >= 18 && age <= 75 && diabetesEvidence.length > 0 && !plan.labs.some((l) => l.test === 'a1c')) {
+  // An HbA1c counts when some silo shows it: a result (clinic, hospital, reference lab) or a claim for CPT 83036.
+  const a1cSeen = plan.labs.some((l) => l.test === 'a1c' && evidenceFor(silos, `lab:${l.seq}`).length > 0);
+  if (alive && age >= 18 && age <= 75 && diabetesEvidence.length > 0 && !a1cSeen) {
     add({ kind: 'care-gap', code: 'diabetes-hba1c', reasons: [`diabetes (${conditionInfo.diabetes.icd10}) on record and no HbA1c (LOINC 4548-4) in the measurement period ${period}`], evidence: diabetesEvidence, details: { measurementPeriod: period } });
   }
   const screeningGap = (kind: 'mammography' | 'colonoscopy', lookbackDays: number, code: string, label: string) => {

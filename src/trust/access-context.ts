@@ -41,6 +41,8 @@ export interface AccessContext {
   readonly personId?: string;
   /** Where the request came from, for the audit trail. */
   readonly source?: { readonly address?: string; readonly userAgent?: string };
+  /** The token (JWT id) the context came from, when it came from one. */
+  readonly sessionId?: string;
 }
 
 const accessContexts = new WeakSet<AccessContext>();
@@ -52,6 +54,7 @@ export function createAccessContext(input: {
   purposeOfUse?: PurposeOfUse;
   personId?: string;
   source?: AccessContext['source'];
+  sessionId?: string;
 }): AccessContext {
   if (!roles.includes(input.role)) throw new LongitudeError('LNG_FORBIDDEN', `unknown role ${String(input.role)}`);
   if (input.role === 'member' && !input.personId) {
@@ -66,6 +69,7 @@ export function createAccessContext(input: {
     purposeOfUse: input.purposeOfUse ?? defaultPurposeOfUse[input.role],
     ...(input.personId ? { personId: input.personId } : {}),
     ...(input.source ? { source: Object.freeze({ ...input.source }) } : {}),
+    ...(input.sessionId ? { sessionId: input.sessionId } : {}),
   });
   accessContexts.add(context);
   return context;

@@ -107,6 +107,7 @@ export async function verifyToken(
     ...(purpose ? { purposeOfUse: purpose } : {}),
     ...(typeof payload.person === 'string' ? { personId: payload.person } : {}),
     ...(source ? { source } : {}),
+    ...(typeof payload.jti === 'string' ? { sessionId: payload.jti } : {}),
   });
 }
 

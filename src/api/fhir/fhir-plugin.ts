@@ -11,7 +11,7 @@ import type { ResourceStore } from '../../record/resource-store.ts';
 import type { AuditQuery } from '../../trust/audit/audit-query.ts';
 import type { AuditLog } from '../../trust/audit/audit-log.ts';
 import type { TokenKeys } from '../../trust/tokens.ts';
-import { requireBearerToken } from '../plugins/authentication.ts';
+import { requireBearerToken, type SeenSessions } from '../plugins/authentication.ts';
 import { accessContextOf } from '../request-context.ts';
 import { buildCapabilityStatement, type ServedType } from './capability-statement.ts';
 
@@ -20,6 +20,7 @@ export interface FhirPluginOptions {
   auditQuery: AuditQuery;
   audit: AuditLog;
   tokenKeys: TokenKeys;
+  sessions: SeenSessions;
   /** Base URL of the FHIR endpoint as clients see it, e.g. http://localhost:8080/fhir/R4. */
   fhirBaseUrl: string;
   storedTypes: readonly string[];
@@ -42,7 +43,7 @@ interface VersionParams extends InstanceParams {
 export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOptions): Promise<void> {
   const { store } = options;
   app.addContentTypeParser('application/fhir+json', { parseAs: 'string', bodyLimit: options.bodyLimit }, app.getDefaultJsonParser('error', 'error'));
-  requireBearerToken(app, { tokenKeys: options.tokenKeys, audit: options.audit, publicPaths: ['/metadata'] });
+  requireBearerToken(app, { tokenKeys: options.tokenKeys, audit: options.audit, sessions: options.sessions, publicPaths: ['/metadata'] });
 
   const served: ServedType[] = [
     ...options.storedTypes.map((type) => ({

@@ -10,13 +10,13 @@ import { verifyAuditChain } from '../../trust/audit/verify.ts';
 import { decide } from '../../trust/policy.ts';
 import type { TokenKeys } from '../../trust/tokens.ts';
 import { accessContextOf } from '../request-context.ts';
-import { requireBearerToken } from './authentication.ts';
+import { requireBearerToken, type SeenSessions } from './authentication.ts';
 
 export async function auditAdminPlugin(
   app: FastifyInstance,
-  options: { db: Db; audit: AuditLog; tokenKeys: TokenKeys },
+  options: { db: Db; audit: AuditLog; tokenKeys: TokenKeys; sessions: SeenSessions },
 ): Promise<void> {
-  requireBearerToken(app, { tokenKeys: options.tokenKeys, audit: options.audit });
+  requireBearerToken(app, { tokenKeys: options.tokenKeys, audit: options.audit, sessions: options.sessions });
   app.get('/audit/verify', async (request) => {
     const ctx = accessContextOf(request);
     const decision = decide(ctx, 'export', 'AuditEvent');

@@ -11,11 +11,33 @@ import { verifyToken, type TokenKeys } from '../../trust/tokens.ts';
 export interface AuthenticationOptions {
   tokenKeys: TokenKeys;
   audit: AuditLog;
+  /** Shared by every route group of one app, so a session logs in once. */
+  sessions: SeenSessions;
   /** Routes under the prefix that answer without a token (e.g. FHIR `metadata`). */
   publicPaths?: readonly string[];
 }
 
+/**
+ * Token ids already seen by this process. The first request with a token is its login: it is
+ * audited as one (a token is issued offline by `longitude token`, so first use is the moment
+ * the hub learns of the session). Bounded: the oldest ids are forgotten first, and a
+ * forgotten token's next use is audited as a login again, which errs on the side of more
+ * audit, not less.
+ */
+export class SeenSessions {
+  private readonly ids = new Set<string>();
+  constructor(private readonly max = 10_000) {}
+  /** True the first time an id is seen. */
+  firstSight(id: string): boolean {
+    if (this.ids.has(id)) return false;
+    this.ids.add(id);
+    if (this.ids.size > this.max) this.ids.delete(this.ids.values().next().value!);
+    return true;
+  }
+}
+
 export function requireBearerToken(app: FastifyInstance, options: AuthenticationOptions): void {
+  const { sessions } = options;
   app.addHook('onRequest', async (request, reply) => {
     const path = request.routeOptions.url ?? '';
     if (options.publicPaths?.some((p) => path.endsWith(p))) return;
@@ -24,7 +46,11 @@ export function requireBearerToken(app: FastifyInstance, options: Authentication
     const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
     try {
       if (!token) throw new LongitudeError('LNG_UNAUTHENTICATED', header ? 'the Authorization header is not "Bearer <token>"' : 'this request needs a bearer token (Authorization: Bearer <token>)');
-      request.accessContext = await verifyToken(options.tokenKeys, token, source);
+      const ctx = await verifyToken(options.tokenKeys, token, source);
+      request.accessContext = ctx;
+      if (ctx.sessionId && sessions.firstSight(ctx.sessionId)) {
+        await options.audit.record({ ctx, interaction: 'login', outcome: 'success', description: `session ${ctx.sessionId}` });
+      }
     } catch (err) {
       await options.audit.record({
         interaction: 'login',
