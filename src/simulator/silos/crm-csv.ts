@@ -4,15 +4,11 @@
  * last contact reason and the date the row was updated. No birth date, address or SSN: the CRM
  * only keeps what the contact center needs to call back, which is what makes it hard to match.
  */
-import type { CarePlan } from '../care-events.ts';
 import { isoDate } from '../dates.ts';
-import type { ErrorRecorder } from '../errors.ts';
-import type { IdFactory } from '../ids.ts';
-import type { Household, Person, SimulationContext } from '../types.ts';
 import { csvRow } from '../output/csv.ts';
 import { knownResidence, learnMove } from './contact-knowledge.ts';
 import { phoneAs, recordDemographics } from './demographics.ts';
-import type { SiloResult } from './silo-output.ts';
+import type { PersonSiloInput, SiloResult } from './silo-output.ts';
 
 export const contactColumns = [
   'contact_id', 'first_name', 'last_name', 'mobile_phone', 'home_phone', 'email', 'preferred_language', 'preferred_channel',
@@ -21,14 +17,7 @@ export const contactColumns = [
 
 const LANGUAGE = { en: 'English', es: 'Spanish', vi: 'Vietnamese' } as const;
 
-export interface CrmInput {
-  ctx: SimulationContext;
-  ids: IdFactory;
-  person: Person;
-  household: Household;
-  plan: CarePlan;
-  errors: ErrorRecorder;
-}
+export type CrmInput = PersonSiloInput;
 
 export function renderCrm(input: CrmInput): { row: string; result: SiloResult } | undefined {
   const { ctx, ids, person, plan, errors, household } = input;

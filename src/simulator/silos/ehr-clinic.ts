@@ -4,18 +4,15 @@
  * are `<MRN>-<kind>-<event sequence>`. Free-text errors land here as a Condition with only
  * code.text ("HTN") and a blood pressure sent as valueString "138/86".
  */
-import type { CarePlan } from '../care-events.ts';
 import { conditionInfo } from '../conditions.ts';
 import { fhirDateTime, isoDate } from '../dates.ts';
 import { formatPhone } from '../error-injectors.ts';
-import type { ErrorRecorder } from '../errors.ts';
-import type { IdFactory } from '../ids.ts';
 import { analytes, labTests } from '../lab-catalog.ts';
 import { drugLabel, drugs } from '../medications.ts';
-import type { Household, Person, SimulationContext } from '../types.ts';
 import { knownResidence, learnMove } from './contact-knowledge.ts';
 import { birthIso, recordDemographics } from './demographics.ts';
 import { addEvidence, type SiloResult } from './silo-output.ts';
+import type { PersonSiloInput } from './silo-output.ts';
 
 const BASE = 'https://ehr-clinic.example.org/fhir';
 const LOINC = 'http://loinc.org';
@@ -32,14 +29,7 @@ const SCREENING_CPT = { mammography: ['77067', 'Screening mammography, bilateral
 
 type Json = Record<string, unknown>;
 
-export interface EhrInput {
-  ctx: SimulationContext;
-  ids: IdFactory;
-  person: Person;
-  household: Household;
-  plan: CarePlan;
-  errors: ErrorRecorder;
-}
+export type EhrInput = PersonSiloInput;
 
 /** The bundle (as compact JSON) and what the EHR holds, or undefined when the person is not a clinic patient. */
 export function renderEhrClinic(input: EhrInput): { mrn: string; json: string; result: SiloResult } | undefined {

@@ -8,17 +8,17 @@
  */
 import type { CarePlan, LabOrder, Stay } from '../care-events.ts';
 import { hl7Timestamp, isoDate } from '../dates.ts';
-import type { ErrorRecorder } from '../errors.ts';
 import type { IdFactory } from '../ids.ts';
 import { labTests } from '../lab-catalog.ts';
 import type { Providers } from '../providers.ts';
 import type { Rng } from '../random.ts';
-import type { Household, Person, SimulationContext } from '../types.ts';
+import type { SimulationContext } from '../types.ts';
 import { knownResidence, learnMove } from './contact-knowledge.ts';
 import { recordDemographics, type RecordedDemographics } from './demographics.ts';
 import { components, evn, msh, pid, segment } from './hl7-format.ts';
 import { resultSegments } from './hl7-results.ts';
 import { addEvidence, type SiloResult, type TimedMessage } from './silo-output.ts';
+import type { PersonSiloInput } from './silo-output.ts';
 
 type Registration =
   | { kind: 'stay'; day: number; minute: number; stay: Stay; labs: LabOrder[] }
@@ -26,14 +26,8 @@ type Registration =
   | { kind: 'mammography'; day: number; minute: number; seq: number }
   | { kind: 'forwarded-result'; day: number; minute: number; order: LabOrder };
 
-export interface HospitalInput {
-  ctx: SimulationContext;
-  ids: IdFactory;
+export interface HospitalInput extends PersonSiloInput {
   providers: Providers;
-  person: Person;
-  household: Household;
-  plan: CarePlan;
-  errors: ErrorRecorder;
   /** Lab control ids of the reference lab, for results the hospital also reports. */
   labsControlId?: (order: LabOrder) => string;
 }

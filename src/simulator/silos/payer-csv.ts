@@ -3,19 +3,16 @@
  * (professional, institutional and pharmacy claims for care during coverage). Diagnoses are
  * ICD-10-CM, procedures CPT/HCPCS, amounts in USD. Claim ids are `<member id>-<nnn>`.
  */
-import type { CarePlan } from '../care-events.ts';
 import { conditionInfo } from '../conditions.ts';
 import { isoDate } from '../dates.ts';
-import type { ErrorRecorder } from '../errors.ts';
-import type { IdFactory } from '../ids.ts';
 import { labTests } from '../lab-catalog.ts';
 import { drugs } from '../medications.ts';
 import type { Providers } from '../providers.ts';
-import type { Household, Person, SimulationContext } from '../types.ts';
 import { csvRow } from '../output/csv.ts';
 import { knownResidence, learnMove } from './contact-knowledge.ts';
 import { birthIso, phoneAs, recordDemographics } from './demographics.ts';
 import { addEvidence, type SiloResult } from './silo-output.ts';
+import type { PersonSiloInput } from './silo-output.ts';
 
 export const enrollmentColumns = [
   'member_id', 'subscriber_id', 'relationship', 'last_name', 'first_name', 'middle_name', 'dob', 'sex', 'ssn',
@@ -33,14 +30,8 @@ const CHARGE: Record<string, number> = {
 };
 const VACCINE_CPT = { influenza: '90686', tdap: '90715', zoster: '90750', pneumococcal: '90677' } as const;
 
-export interface PayerInput {
-  ctx: SimulationContext;
-  ids: IdFactory;
+export interface PayerInput extends PersonSiloInput {
   providers: Providers;
-  person: Person;
-  household: Household;
-  plan: CarePlan;
-  errors: ErrorRecorder;
   /** The household's subscriber (first member with coverage), and this person's relationship to them. */
   subscriber: { memberId: string; relationship: 'self' | 'spouse' | 'child' | 'other' };
 }

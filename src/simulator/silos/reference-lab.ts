@@ -4,31 +4,24 @@
  * REFLAB); most orders also carry the clinic's MRN as a second PID-3 repetition, as requisitions
  * usually do. Control ids are `RL` + an 8-digit per-person prefix + `R` + the order's sequence.
  */
-import type { CarePlan, LabOrder } from '../care-events.ts';
+import type { LabOrder } from '../care-events.ts';
 import { hl7Timestamp, isoDate } from '../dates.ts';
-import type { ErrorRecorder } from '../errors.ts';
 import type { IdFactory } from '../ids.ts';
 import { labTests } from '../lab-catalog.ts';
 import type { Providers } from '../providers.ts';
-import type { Household, Person, SimulationContext } from '../types.ts';
 import { knownResidence, learnMove } from './contact-knowledge.ts';
 import { recordDemographics } from './demographics.ts';
 import { msh, pid, segment } from './hl7-format.ts';
 import { resultSegments } from './hl7-results.ts';
 import { addEvidence, type SiloResult, type TimedMessage } from './silo-output.ts';
+import type { PersonSiloInput } from './silo-output.ts';
 
 export function labsControlId(ids: IdFactory, personIndex: number, order: LabOrder): string {
   return `${ids.messagePrefix('labs', personIndex)}R${String(order.seq).padStart(3, '0')}`;
 }
 
-export interface ReferenceLabInput {
-  ctx: SimulationContext;
-  ids: IdFactory;
+export interface ReferenceLabInput extends PersonSiloInput {
   providers: Providers;
-  person: Person;
-  household: Household;
-  plan: CarePlan;
-  errors: ErrorRecorder;
 }
 
 export function renderReferenceLab(input: ReferenceLabInput): { messages: TimedMessage[]; result: SiloResult } {

@@ -4,9 +4,20 @@
  * and pointers to the evidence (resource ids, message control ids, claim ids) behind each care
  * event, so truth/ can cite exactly what the silo files carry.
  */
-import type { ErrorRow } from '../errors.ts';
-import type { SiloName } from '../ids.ts';
-import type { Address } from '../types.ts';
+import type { CarePlan } from '../care-events.ts';
+import type { ErrorRecorder, ErrorRow } from '../errors.ts';
+import type { IdFactory, SiloName } from '../ids.ts';
+import type { Address, Household, Person, SimulationContext } from '../types.ts';
+
+/** What every silo renderer is handed for one person. */
+export interface PersonSiloInput {
+  ctx: SimulationContext;
+  ids: IdFactory;
+  person: Person;
+  household: Household;
+  plan: CarePlan;
+  errors: ErrorRecorder;
+}
 
 export interface SiloRecordView {
   silo: SiloName;
