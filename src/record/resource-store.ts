@@ -29,11 +29,20 @@ import {
   type ResourceRow,
 } from './resource-rows.ts';
 
+export type { ResourceRow } from './resource-rows.ts';
+
 export interface ResourceStoreDeps {
   db: Db;
   audit: AuditLog;
   /** Called after each committed write (wakes the outbox dispatcher). */
   onCommit?: () => void;
+  /** Keeps search indexes in step with each written version, inside the writing transaction. */
+  searchIndex?: SearchIndexer;
+}
+
+/** Maintains the search index rows of a resource; `content` null means deleted. */
+export interface SearchIndexer {
+  index(tx: Queryable, row: ResourceRow): Promise<void>;
 }
 
 export interface HistoryEntry {
@@ -260,6 +269,7 @@ export class ResourceStore {
       if (outcome.changed) {
         const topic = row.deleted ? resourceTopics.deleted : outcome.created ? resourceTopics.created : resourceTopics.updated;
         const event: NewEvent = { topic, resourceType, resourceId: row.id, versionId: row.versionId };
+        await this.deps.searchIndex?.index(tx, row);
         await appendEvents(tx, [event]);
       }
       await this.deps.audit.appendInTransaction(tx, [
