@@ -10,6 +10,7 @@ import { openDb } from './platform/db/open-db.ts';
 import { createLogger } from './platform/logger.ts';
 import { OutboxDispatcher } from './platform/outbox/dispatcher.ts';
 import { createMetrics, type Metrics } from './platform/telemetry/metrics.ts';
+import { FhirSearchIndexer } from './record/search/index.ts';
 import { ResourceStore } from './record/resource-store.ts';
 import { AuditLog } from './trust/audit/audit-log.ts';
 import { loadTokenKeys, type TokenKeys } from './trust/tokens.ts';
@@ -49,7 +50,7 @@ export async function openHub(config: Config, options: OpenHubOptions = {}): Pro
       maxAttempts: config.outboxMaxAttempts,
       logger: logger.child({ component: 'outbox' }),
     });
-    const store = new ResourceStore({ db, audit, onCommit: () => dispatcher.notify() });
+    const store = new ResourceStore({ db, audit, onCommit: () => dispatcher.notify(), searchIndex: new FhirSearchIndexer() });
     const tokenKeys = await loadTokenKeys({
       dataDir: config.dataDir,
       issuer: config.tokenIssuer,

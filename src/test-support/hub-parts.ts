@@ -4,6 +4,7 @@
  */
 import type { Db } from '../platform/db/db.ts';
 import { OutboxDispatcher } from '../platform/outbox/dispatcher.ts';
+import { FhirSearchIndexer } from '../record/search/index.ts';
 import { ResourceStore } from '../record/resource-store.ts';
 import { AuditLog } from '../trust/audit/audit-log.ts';
 
@@ -17,6 +18,6 @@ export interface RecordParts {
 export function wireRecordParts(db: Db): RecordParts {
   const audit = new AuditLog(db);
   const dispatcher = new OutboxDispatcher(db, { pollMs: 50, retryBaseMs: 1 });
-  const store = new ResourceStore({ db, audit, onCommit: () => dispatcher.notify() });
+  const store = new ResourceStore({ db, audit, onCommit: () => dispatcher.notify(), searchIndex: new FhirSearchIndexer() });
   return { db, audit, store, dispatcher };
 }

@@ -1,12 +1,14 @@
 /**
  * FHIR R4 RESTful interactions on the record store (http://hl7.org/fhir/R4/http.html):
- * create, read, vread, update (If-Match), delete, instance history; AuditEvent read and
+ * create, read, vread, update (If-Match), delete, instance history, batch and transaction
+ * Bundles; AuditEvent read and
  * search for auditors; and the CapabilityStatement. A thin adapter: decisions, validation
  * and audit happen in the store.
  */
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { errorAt, LongitudeError } from '../../platform/errors.ts';
+import { processBundle } from '../../record/bundle-processor.ts';
 import type { ResourceStore } from '../../record/resource-store.ts';
 import type { AuditQuery } from '../../trust/audit/audit-query.ts';
 import type { AuditLog } from '../../trust/audit/audit-log.ts';
@@ -44,6 +46,7 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
   const { store } = options;
   app.addContentTypeParser('application/fhir+json', { parseAs: 'string', bodyLimit: options.bodyLimit }, app.getDefaultJsonParser('error', 'error'));
   requireBearerToken(app, { tokenKeys: options.tokenKeys, audit: options.audit, sessions: options.sessions, publicPaths: ['/metadata'] });
+  (await import('./search-routes.ts')).registerSearchRoutes(app, { db: Reflect.get(options.audit, 'db'), audit: options.audit, fhirBaseUrl: options.fhirBaseUrl, bodyLimit: options.bodyLimit }); // interim: pass db through FhirPluginOptions
 
   const served: ServedType[] = [
     ...options.storedTypes.map((type) => ({
@@ -55,6 +58,13 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
   const capabilityStatement = buildCapabilityStatement({ baseUrl: options.fhirBaseUrl, version: options.version, types: served });
 
   app.get('/metadata', async (_request, reply) => reply.type(fhirJson).send(capabilityStatement));
+
+  // Batch and transaction Bundles are POSTed to the base (http://hl7.org/fhir/R4/http.html#transaction).
+  app.post<{ Body: unknown }>('/', async (request, reply) => {
+    const returnMinimal = /return=minimal/.test(String(request.headers.prefer ?? ''));
+    const response = await processBundle(store, accessContextOf(request), request.body, { baseUrl: options.fhirBaseUrl, returnMinimal });
+    return reply.type(fhirJson).send(response);
+  });
 
   app.get<{ Querystring: { _count?: string; _since?: string } }>('/AuditEvent', async (request, reply) => {
     const count = parseCount(request.query._count, 50);

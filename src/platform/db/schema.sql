@@ -66,6 +66,68 @@ create table schema_migrations (
   applied_at timestamp with time zone not null default now()
 );
 
+create table search_date (
+  resource_type text not null,
+  id text not null,
+  code text not null,
+  low timestamp with time zone not null,
+  high timestamp with time zone not null
+);
+
+create table search_number (
+  resource_type text not null,
+  id text not null,
+  code text not null,
+  value numeric not null
+);
+
+create table search_quantity (
+  resource_type text not null,
+  id text not null,
+  code text not null,
+  value numeric not null,
+  system text,
+  unit_code text,
+  unit text
+);
+
+create table search_reference (
+  resource_type text not null,
+  id text not null,
+  code text not null,
+  target_type text,
+  target_id text,
+  reference_text text,
+  identifier_system text,
+  identifier_value text
+);
+
+create table search_string (
+  resource_type text not null,
+  id text not null,
+  code text not null,
+  value_normalized text not null,
+  value_exact text not null
+);
+
+create table search_token (
+  resource_type text not null,
+  id text not null,
+  code text not null,
+  system text,
+  value text,
+  display_text text,
+  type_system text,
+  type_code text
+);
+
+create table search_uri (
+  resource_type text not null,
+  id text not null,
+  code text not null,
+  value text not null
+);
+
 CREATE UNIQUE INDEX audit_chain_head_pkey ON audit_chain_head USING btree (singleton);
 
 CREATE UNIQUE INDEX audit_event_pkey ON audit_event USING btree (seq);
@@ -87,6 +149,44 @@ CREATE UNIQUE INDEX resource_pkey ON resource USING btree (resource_type, id);
 CREATE INDEX resource_type_last_updated_idx ON resource USING btree (resource_type, last_updated);
 
 CREATE UNIQUE INDEX schema_migrations_pkey ON schema_migrations USING btree (version);
+
+CREATE INDEX search_date_high_idx ON search_date USING btree (resource_type, code, high);
+
+CREATE INDEX search_date_low_idx ON search_date USING btree (resource_type, code, low, high);
+
+CREATE INDEX search_date_resource_idx ON search_date USING btree (id, resource_type);
+
+CREATE INDEX search_number_resource_idx ON search_number USING btree (id, resource_type);
+
+CREATE INDEX search_number_value_idx ON search_number USING btree (resource_type, code, value);
+
+CREATE INDEX search_quantity_resource_idx ON search_quantity USING btree (id, resource_type);
+
+CREATE INDEX search_quantity_value_idx ON search_quantity USING btree (resource_type, code, value);
+
+CREATE INDEX search_reference_identifier_idx ON search_reference USING btree (resource_type, code, identifier_value);
+
+CREATE INDEX search_reference_resource_idx ON search_reference USING btree (id, resource_type);
+
+CREATE INDEX search_reference_reverse_idx ON search_reference USING btree (target_type, target_id);
+
+CREATE INDEX search_reference_target_idx ON search_reference USING btree (resource_type, code, target_id, target_type);
+
+CREATE INDEX search_reference_text_idx ON search_reference USING btree (resource_type, code, reference_text);
+
+CREATE INDEX search_string_resource_idx ON search_string USING btree (id, resource_type);
+
+CREATE INDEX search_string_value_idx ON search_string USING btree (resource_type, code, value_normalized);
+
+CREATE INDEX search_token_resource_idx ON search_token USING btree (id, resource_type);
+
+CREATE INDEX search_token_system_idx ON search_token USING btree (resource_type, code, system);
+
+CREATE INDEX search_token_value_idx ON search_token USING btree (resource_type, code, value, system);
+
+CREATE INDEX search_uri_resource_idx ON search_uri USING btree (id, resource_type);
+
+CREATE INDEX search_uri_value_idx ON search_uri USING btree (resource_type, code, value);
 
 alter table audit_chain_head add constraint audit_chain_head_pkey PRIMARY KEY (singleton);
 

@@ -1,0 +1,203 @@
+/**
+ * FHIR batch and transaction Bundles (http://hl7.org/fhir/R4/http.html#transaction).
+ *
+ * A transaction is all or nothing: every entry runs in one database transaction, in the order
+ * the spec prescribes (DELETE, then POST, then PUT, then GET; http.html#trules), and
+ * `urn:uuid:` (or any fullUrl) references between entries are rewritten to the ids the
+ * server assigns before anything is written. A batch runs each entry on its own; one entry's
+ * failure becomes that entry's OperationOutcome and the others proceed.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
+import { LongitudeError, type Issue } from '../platform/errors.ts';
+import type { AccessContext } from '../trust/access-context.ts';
+import { parseEntryRequest, type EntryRequest } from './bundle-request.ts';
+import type { ResourceStore, StoreTransaction } from './resource-store.ts';
+
+export interface BundleOptions {
+  /** Absolute base of the FHIR endpoint, used to recognise absolute fullUrls and references. */
+  baseUrl: string;
+  /** Prefer: return=minimal leaves the resources out of the response entries. */
+  returnMinimal?: boolean;
+}
+
+interface Planned {
+  index: number;
+  entry: BundleEntry;
+  request: EntryRequest;
+}
+
+/** Processing order of a transaction (http.html#trules): DELETE, POST, PUT/PATCH, GET/HEAD. */
+const methodOrder: Record<EntryRequest['method'], number> = { DELETE: 0, POST: 1, PUT: 2, GET: 3 };
+
+export async function processBundle(store: ResourceStore, ctx: AccessContext, bundle: unknown, options: BundleOptions): Promise<Bundle> {
+  const { type, entries } = readBundle(bundle);
+  const planned = entries.map((entry, index) => ({ index, entry, request: parseEntryRequest(entry, index) }));
+  return type === 'transaction' ? runTransaction(store, ctx, planned, options) : runBatch(store, ctx, planned, options);
+}
+
+function readBundle(bundle: unknown): { type: 'batch' | 'transaction'; entries: BundleEntry[] } {
+  const b = bundle as Bundle | undefined;
+  if (!b || typeof b !== 'object' || b.resourceType !== 'Bundle') {
+    throw new LongitudeError('LNG_BAD_REQUEST', 'POST to the base URL takes a Bundle of type batch or transaction');
+  }
+  if (b.type !== 'batch' && b.type !== 'transaction') {
+    throw errorAtPath('LNG_BAD_REQUEST', `Bundle.type must be batch or transaction, not ${String(b.type)}`, 'Bundle.type');
+  }
+  if (b.entry !== undefined && !Array.isArray(b.entry)) throw errorAtPath('LNG_BAD_REQUEST', 'Bundle.entry must be an array', 'Bundle.entry');
+  return { type: b.type, entries: b.entry ?? [] };
+}
+
+async function runTransaction(store: ResourceStore, ctx: AccessContext, planned: Planned[], options: BundleOptions): Promise<Bundle> {
+  const ids = assignIds(planned, options.baseUrl);
+  const ordered = [...planned].sort((a, b) => methodOrder[a.request.method] - methodOrder[b.request.method] || a.index - b.index);
+  const responses = await store.transaction(ctx, async (tx) => {
+    const out = new Map<number, BundleEntry>();
+    for (const item of ordered) {
+      const resource = item.entry.resource ? rewriteReferences(item.entry.resource, ids, item.index) : undefined;
+      out.set(item.index, await runEntry(tx, item, resource, ids, options).catch((err: unknown) => Promise.reject(atEntry(err, item.index))));
+    }
+    return out;
+  });
+  return { resourceType: 'Bundle', type: 'transaction-response', entry: planned.map((p) => responses.get(p.index)!) };
+}
+
+async function runBatch(store: ResourceStore, ctx: AccessContext, planned: Planned[], options: BundleOptions): Promise<Bundle> {
+  const entry: BundleEntry[] = [];
+  for (const item of planned) {
+    try {
+      entry.push(await store.transaction(ctx, (tx) => runEntry(tx, item, item.entry.resource, new Map(), options)));
+    } catch (err) {
+      entry.push(errorEntry(atEntry(err, item.index)));
+    }
+  }
+  return { resourceType: 'Bundle', type: 'batch-response', entry };
+}
+
+/**
+ * Every POST gets its id before anything is written, so references to it from any entry can
+ * be rewritten; a PUT's fullUrl maps to the id in its URL.
+ */
+function assignIds(planned: Planned[], baseUrl: string): Map<string, string> {
+  const ids = new Map<string, string>();
+  for (const { entry, request, index } of planned) {
+    let target: string | undefined;
+    if (request.method === 'POST') target = `${request.resourceType}/${randomUUID()}`;
+    else if (request.method === 'PUT' && request.id) target = `${request.resourceType}/${request.id}`;
+    if (!target || !entry.fullUrl) continue;
+    if (ids.has(entry.fullUrl)) {
+      throw errorAtPath('LNG_BAD_REQUEST', `entry ${index}: fullUrl ${entry.fullUrl} appears more than once`, `Bundle.entry[${index}].fullUrl`);
+    }
+    ids.set(entry.fullUrl, target);
+    const relative = entry.fullUrl.startsWith(`${baseUrl}/`) ? entry.fullUrl.slice(baseUrl.length + 1) : undefined;
+    if (relative) ids.set(relative, target);
+  }
+  return ids;
+}
+
+/** Rewrites every Reference.reference that names another entry; refuses a urn:uuid that names none. */
+function rewriteReferences<T extends Resource>(resource: T, ids: Map<string, string>, index: number): T {
+  const walk = (value: unknown, path: string): unknown => {
+    if (Array.isArray(value)) return value.map((v, i) => walk(v, `${path}[${i}]`));
+    if (value === null || typeof value !== 'object') return value;
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+      if (key === 'reference' && typeof v === 'string') out[key] = resolveReference(v, ids, `${path}.reference`, index);
+      else out[key] = walk(v, `${path}.${key}`);
+    }
+    return out;
+  };
+  return walk(resource, resource.resourceType) as T;
+}
+
+function resolveReference(reference: string, ids: Map<string, string>, path: string, index: number): string {
+  const target = ids.get(reference);
+  if (target) return target;
+  if (reference.startsWith('urn:uuid:') || reference.startsWith('urn:oid:')) {
+    throw errorAtPath('LNG_BAD_REQUEST', `entry ${index}: ${reference} names no entry of this transaction`, `Bundle.entry[${index}].resource.${path.split('.').slice(1).join('.')}`);
+  }
+  return reference;
+}
+
+async function runEntry(
+  tx: StoreTransaction,
+  item: Planned,
+  resource: Resource | undefined,
+  ids: Map<string, string>,
+  options: BundleOptions,
+): Promise<BundleEntry> {
+  const { request } = item;
+  switch (request.method) {
+    case 'POST': {
+      const body = requireResource(resource, request.resourceType, item.index);
+      const id = item.entry.fullUrl ? ids.get(item.entry.fullUrl)?.split('/')[1] : undefined;
+      const { resource: created } = await tx.create(body, id ? { id } : {});
+      return writtenEntry(created, '201 Created', options);
+    }
+    case 'PUT': {
+      const body = requireResource(resource, request.resourceType, item.index);
+      if (body.id !== request.id) {
+        throw errorAtPath('LNG_BAD_REQUEST', `the resource id (${body.id ?? 'none'}) must equal the id in request.url (${request.id})`, `Bundle.entry[${item.index}].resource.id`);
+      }
+      const { resource: written, created } = await tx.update(body, request.ifMatch ? { ifMatch: request.ifMatch } : {});
+      return writtenEntry(written, created ? '201 Created' : '200 OK', options);
+    }
+    case 'DELETE': {
+      await tx.delete(request.resourceType, request.id!);
+      return { response: { status: '204 No Content' } };
+    }
+    case 'GET': {
+      const read = await tx.read(request.resourceType, request.id!, request.versionId);
+      return { resource: read, response: { status: '200 OK', ...versionHeaders(read) } };
+    }
+  }
+}
+
+function requireResource(resource: Resource | undefined, resourceType: string, index: number): Resource {
+  if (!resource) throw errorAtPath('LNG_BAD_REQUEST', `entry ${index} has no resource`, `Bundle.entry[${index}].resource`);
+  if (resource.resourceType !== resourceType) {
+    throw errorAtPath('LNG_BAD_REQUEST', `entry ${index}: the resource is a ${resource.resourceType}, request.url names ${resourceType}`, `Bundle.entry[${index}].resource.resourceType`);
+  }
+  return resource;
+}
+
+function writtenEntry(resource: Resource, status: string, options: BundleOptions): BundleEntry {
+  return {
+    fullUrl: `${options.baseUrl}/${resource.resourceType}/${resource.id}`,
+    ...(options.returnMinimal ? {} : { resource }),
+    response: { status, location: `${resource.resourceType}/${resource.id}/_history/${resource.meta?.versionId}`, ...versionHeaders(resource) },
+  };
+}
+
+function versionHeaders(resource: Resource): { etag?: string; lastModified?: string } {
+  return {
+    ...(resource.meta?.versionId ? { etag: `W/"${resource.meta.versionId}"` } : {}),
+    ...(resource.meta?.lastUpdated ? { lastModified: resource.meta.lastUpdated } : {}),
+  };
+}
+
+function errorEntry(err: unknown): BundleEntry {
+  const error = err instanceof LongitudeError ? err : new LongitudeError('LNG_INTERNAL', 'internal error', { cause: err });
+  return {
+    response: {
+      status: String(error.status),
+      outcome: { resourceType: 'OperationOutcome', issue: error.issues.map((i) => ({ severity: i.severity, code: i.code, diagnostics: i.diagnostics, ...(i.expression ? { expression: i.expression } : {}) })) },
+    },
+  };
+}
+
+/** Says which entry failed: the message and every expression point into Bundle.entry[i]. */
+function atEntry(err: unknown, index: number): unknown {
+  if (!(err instanceof LongitudeError)) return err;
+  if (/^entry \d+/.test(err.message)) return err;
+  const issues: Issue[] = err.issues.map((i) => ({
+    ...i,
+    diagnostics: `entry ${index}: ${i.diagnostics}`,
+    expression: (i.expression ?? []).map((e) => (e.startsWith('Bundle.') ? e : `Bundle.entry[${index}].resource.${e.split('.').slice(1).join('.') || e}`)),
+  }));
+  return new LongitudeError(err.code, `entry ${index}: ${err.message}`, { issues, cause: err });
+}
+
+function errorAtPath(code: 'LNG_BAD_REQUEST', message: string, expression: string): LongitudeError {
+  return new LongitudeError(code, message, { issues: [{ severity: 'error', code: 'invalid', diagnostics: message, expression: [expression] }] });
+}

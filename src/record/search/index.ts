@@ -1,0 +1,4 @@
+export { FhirSearchIndexer, extractIndexRows } from './search-indexer.ts';
+export { SearchService, type SearchOptions, type SearchResult } from './search-service.ts';
+export { searchParametersOf, indexedTypes, resourceColumnParameters, type IndexedParameter, type IndexedType } from './search-parameters.ts';
+export { buildSearchBundle } from './searchset-bundle.ts';
