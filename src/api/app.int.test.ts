@@ -39,7 +39,9 @@ for (const backend of testDatabases()) {
       const cs = res.json() as CapabilityStatement;
       assert.equal(cs.fhirVersion, '4.0.1');
       const patient = cs.rest?.[0]?.resource?.find((r) => r.type === 'Patient');
-      assert.deepEqual(patient?.interaction?.map((i) => i.code), ['create', 'read', 'vread', 'update', 'delete', 'history-instance']);
+      assert.deepEqual(patient?.interaction?.map((i) => i.code), ['create', 'read', 'vread', 'update', 'delete', 'history-instance', 'search-type']);
+      assert.ok(patient?.searchParam?.some((p) => p.name === 'birthdate' && p.type === 'date'));
+      assert.deepEqual(cs.rest?.[0]?.interaction?.map((i) => i.code), ['transaction', 'batch']);
     });
 
     test('no token, a malformed header or a bad token: 401 OperationOutcome, and the failure is audited', async () => {

@@ -62,6 +62,7 @@ export async function buildApp(deps: AppDeps, options: { storedTypes: readonly s
   await fastify.register(auditAdminPlugin, { prefix: '/admin', db: deps.db, audit: deps.audit, tokenKeys: deps.tokenKeys, sessions });
   await fastify.register(fhirPlugin, {
     prefix: '/fhir/R4',
+    db: deps.db,
     store: deps.store,
     auditQuery,
     audit: deps.audit,

@@ -13,7 +13,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import { resourceTypes } from '../fhir/index.ts';
 import type { Db } from '../platform/db/db.ts';
 import { LongitudeError } from '../platform/errors.ts';
-import type { AccessContext } from '../trust/access-context.ts';
+import { requireAccessContext, type AccessContext } from '../trust/access-context.ts';
 import type { AuditEntry, Interaction } from '../trust/audit/audit-event.ts';
 import type { AuditLog } from '../trust/audit/audit-log.ts';
 import { RecordGuard } from './record-guard.ts';
@@ -53,6 +53,7 @@ export class ResourceStore {
    * audit entries, or none of it does.
    */
   async transaction<T>(ctx: AccessContext, work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    requireAccessContext(ctx);
     let unit: StoreTransaction | undefined;
     try {
       const result = await this.deps.db.transaction(async (tx) => {

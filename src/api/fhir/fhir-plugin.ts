@@ -1,12 +1,13 @@
 /**
  * FHIR R4 RESTful interactions on the record store (http://hl7.org/fhir/R4/http.html):
- * create, read, vread, update (If-Match), delete, instance history, batch and transaction
- * Bundles; AuditEvent read and
+ * create, read, vread, update (If-Match), delete, instance history, search (search-routes.ts),
+ * batch and transaction Bundles; AuditEvent read and
  * search for auditors; and the CapabilityStatement. A thin adapter: decisions, validation
  * and audit happen in the store.
  */
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Queryable } from '../../platform/db/db.ts';
 import { errorAt, LongitudeError } from '../../platform/errors.ts';
 import { processBundle } from '../../record/bundle-processor.ts';
 import type { ResourceStore } from '../../record/resource-store.ts';
@@ -16,8 +17,10 @@ import type { TokenKeys } from '../../trust/tokens.ts';
 import { requireBearerToken, type SeenSessions } from '../plugins/authentication.ts';
 import { accessContextOf } from '../request-context.ts';
 import { buildCapabilityStatement, type ServedType } from './capability-statement.ts';
+import { registerSearchRoutes } from './search-routes.ts';
 
 export interface FhirPluginOptions {
+  db: Queryable;
   store: ResourceStore;
   auditQuery: AuditQuery;
   audit: AuditLog;
@@ -46,12 +49,13 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
   const { store } = options;
   app.addContentTypeParser('application/fhir+json', { parseAs: 'string', bodyLimit: options.bodyLimit }, app.getDefaultJsonParser('error', 'error'));
   requireBearerToken(app, { tokenKeys: options.tokenKeys, audit: options.audit, sessions: options.sessions, publicPaths: ['/metadata'] });
-  (await import('./search-routes.ts')).registerSearchRoutes(app, { db: Reflect.get(options.audit, 'db'), audit: options.audit, fhirBaseUrl: options.fhirBaseUrl, bodyLimit: options.bodyLimit }); // interim: pass db through FhirPluginOptions
+  registerSearchRoutes(app, { db: options.db, audit: options.audit, fhirBaseUrl: options.fhirBaseUrl, bodyLimit: options.bodyLimit });
 
   const served: ServedType[] = [
     ...options.storedTypes.map((type) => ({
       type,
       interactions: ['create', 'read', 'vread', 'update', 'delete', 'history-instance'] as const,
+      search: 'indexed' as const,
     })),
     { type: 'AuditEvent', interactions: ['read', 'search-type'] as const },
   ];

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Bundle, OperationOutcome } from '@medplum/fhirtypes';
 import fc from 'fast-check';
-import { searchFixtures } from '../../record/search/search-fixtures.ts';
+import { searchFixtures } from '../../test-support/search-fixtures.ts';
 import { testDatabases } from '../../test-support/test-db.ts';
 import { openTestHub, type TestHub } from '../../test-support/test-hub.ts';
 import { systemContext } from '../../trust/access-context.ts';
@@ -90,6 +90,18 @@ for (const backend of testDatabases()) {
       assert.deepEqual(patients.entry?.map((e) => e.resource?.id), ['p-jones']);
       assert.equal((await get('/Observation?subject=Patient/p-smith', member)).json<Bundle>().entry, undefined);
       assert.equal((await get('/Organization', member)).json<Bundle>().entry, undefined);
+    });
+
+    test('GET /?_type=... searches several types; a member still sees only their own record', async () => {
+      const res = await get('/?_type=Patient,Observation&_id=p-smith,o1,o2');
+      assert.equal(res.statusCode, 200);
+      const bundle = res.json<Bundle>();
+      assert.deepEqual(bundle.entry?.map((e) => e.fullUrl).sort(), [`${base}/Observation/o1`, `${base}/Observation/o2`, `${base}/Patient/p-smith`]);
+      assert.equal(bundle.link?.[0]?.url, `${base}?_type=Patient%2CObservation&_id=p-smith%2Co1%2Co2`);
+      const member = await t.token('member', { personId: 'p-jones' });
+      const own = (await get('/?_type=Patient,Observation', member)).json<Bundle>();
+      assert.deepEqual(own.entry?.map((e) => `${e.resource?.resourceType}/${e.resource?.id}`).sort(), ['Observation/o2', 'Observation/o3', 'Patient/p-jones']);
+      assert.equal((await get('/')).statusCode, 400);
     });
 
     test('every search leaves one audit entry, refusals included', async () => {

@@ -1,6 +1,6 @@
 /**
- * FHIR search over HTTP (http://hl7.org/fhir/R4/http.html#search): `GET /:type?...` and
- * `POST /:type/_search` with a form-encoded body (the spec's way to keep parameters out of
+ * FHIR search over HTTP (http://hl7.org/fhir/R4/http.html#search): `GET /:type?...`,
+ * system-level `GET /?_type=A,B&...`, and `POST /:type/_search` with a form-encoded body (the spec's way to keep parameters out of
  * URLs and logs). A thin adapter over SearchService: it reads the parameters in order with
  * repeats kept, the `Prefer: handling` header, and answers a searchset Bundle.
  */
@@ -29,11 +29,16 @@ export function registerSearchRoutes(app: FastifyInstance, options: SearchRoutes
     (_request, body, done) => done(null, body),
   );
 
-  const answer = async (request: FastifyRequest, reply: FastifyReply, type: string, query: [string, string][]) => {
-    const result = await service.search(accessContextOf(request), type, query, { strict: isStrict(request.headers.prefer) });
-    const bundle = buildSearchBundle(result, { baseUrl: options.fhirBaseUrl, resourceType: type, query });
+  /** `type` undefined: a system-level search across the types named in _type. */
+  const answer = async (request: FastifyRequest, reply: FastifyReply, type: string | undefined, query: [string, string][]) => {
+    const ctx = accessContextOf(request);
+    const searchOptions = { strict: isStrict(request.headers.prefer) };
+    const result = type ? await service.search(ctx, type, query, searchOptions) : await service.searchSystem(ctx, query, searchOptions);
+    const bundle = buildSearchBundle(result, { baseUrl: options.fhirBaseUrl, ...(type ? { resourceType: type } : {}), query });
     return reply.type(fhirJson).send(bundle);
   };
+
+  app.get('/', async (request, reply) => answer(request, reply, undefined, queryOf(request.url)));
 
   app.get<{ Params: { type: string } }>('/:type', async (request, reply) =>
     answer(request, reply, request.params.type, queryOf(request.url)),

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Bundle, Observation } from '@medplum/fhirtypes';
 import { testDatabases } from '../../test-support/test-db.ts';
+import { syntheaDir, syntheaFiles } from '../../test-support/synthea-fixture.ts';
 import { openTestHub, type TestHub } from '../../test-support/test-hub.ts';
 
 /** The 80 Synthea patients of ../shared/data/fhir/synthea-r4 (see its SOURCE.md). */
-const syntheaDir = new URL('../../../../shared/data/fhir/synthea-r4/', import.meta.url).pathname;
-const files = readdirSync(syntheaDir).filter((f) => f.endsWith('.json')).sort();
+const files = syntheaFiles();
 
 const backends = testDatabases();
 

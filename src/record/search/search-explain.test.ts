@@ -10,7 +10,7 @@ import { testDatabases } from '../../test-support/test-db.ts';
 import type { Db } from '../../platform/db/db.ts';
 import { wireRecordParts } from '../../test-support/hub-parts.ts';
 import { systemContext } from '../../trust/access-context.ts';
-import { loadSyntheaResources, syntheaFiles } from './synthea-fixture.ts';
+import { loadSyntheaResources, syntheaFiles } from '../../test-support/synthea-fixture.ts';
 import { parseSearchRequest } from './search-request.ts';
 import { searchParametersOf, type IndexedType } from './search-parameters.ts';
 import { pageStatement } from './search-sql.ts';

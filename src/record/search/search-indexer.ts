@@ -35,6 +35,7 @@ export function extractIndexRows(resource: Resource): IndexRows {
 export class FhirSearchIndexer implements SearchIndexer {
   async index(tx: Queryable, row: ResourceRow): Promise<void> {
     const rows = row.content && !row.deleted ? extractIndexRows(row.content) : emptyIndexRows();
-    await replaceIndexRows(tx, row.resourceType, row.id, rows);
+    // Version 1 of a resource has never been indexed: there is nothing to delete.
+    await replaceIndexRows(tx, row.resourceType, row.id, rows, row.versionId === 1);
   }
 }

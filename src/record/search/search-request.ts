@@ -9,9 +9,13 @@ import {
   isResourceColumnParameter,
   resourceColumnParameters,
   searchParametersOf,
+  type IndexedParameter,
   type IndexedType,
 } from './search-parameters.ts';
 import { splitOrList } from './search-values.ts';
+import type { SummaryMode } from './elements.ts';
+
+const summaryModes: readonly SummaryMode[] = ['true', 'text', 'data', 'false'];
 
 export interface SearchFilter {
   /** The parameter name as written, with its modifier (`name:exact`): errors point at it. */
@@ -36,14 +40,17 @@ export const totalModes = ['none', 'estimate', 'accurate'] as const;
 export type TotalMode = (typeof totalModes)[number];
 
 export interface SearchRequest {
-  resourceType: string;
+  /** One type for a type-level search; several for a system-level search with _type. */
+  resourceTypes: string[];
   /** Every filter must hold (AND); within one, any value may match (OR). */
   filters: SearchFilter[];
   sort: SortKey[];
   count: number;
   cursor?: string;
   total: TotalMode;
+  /** `_summary=count` returns only the total; the other modes trim each resource. */
   summaryCount: boolean;
+  summary?: SummaryMode;
   elements?: string[];
   /** Parameters ignored under lenient handling. */
   warnings: Issue[];
@@ -69,12 +76,14 @@ const unsupported = new Set(['_include', '_revinclude', '_has', '_text', '_conte
 const ignored = new Set(['_format', '_pretty']);
 
 export function parseSearchRequest(
-  resourceType: string,
+  types: string | readonly string[],
   query: Iterable<readonly [string, string]>,
   options: { strict: boolean },
 ): SearchRequest {
-  const request: SearchRequest = { resourceType, filters: [], sort: [], count: defaultCount, total: 'none', summaryCount: false, warnings: [] };
-  const params = searchParametersOf(resourceType);
+  const resourceTypes = typeof types === 'string' ? [types] : [...types];
+  const resourceType = resourceTypes.join(',');
+  const request: SearchRequest = { resourceTypes, filters: [], sort: [], count: defaultCount, total: 'none', summaryCount: false, warnings: [] };
+  const params = commonParameters(resourceTypes);
   const refuseOrWarn = (name: string, message: string) => {
     if (options.strict) {
       throw new LongitudeError('LNG_BAD_REQUEST', message, {
@@ -94,7 +103,7 @@ export function parseSearchRequest(
         request.cursor = value;
         continue;
       case '_sort':
-        request.sort = parseSort(resourceType, value);
+        request.sort = parseSort(params, resourceType, value);
         continue;
       case '_total':
         if (!(totalModes as readonly string[]).includes(value)) throw errorAt('LNG_BAD_REQUEST', '_total must be none, estimate or accurate', '_total');
@@ -102,7 +111,8 @@ export function parseSearchRequest(
         continue;
       case '_summary':
         if (value === 'count') request.summaryCount = true;
-        else if (value !== 'false') throw notSupported('_summary', `_summary=${value} is not supported (count and false are)`);
+        else if (summaryModes.includes(value as SummaryMode)) request.summary = value as SummaryMode;
+        else throw errorAt('LNG_BAD_REQUEST', '_summary must be true, text, data, count or false', '_summary');
         continue;
       case '_elements':
         request.elements = parseElements(value);
@@ -151,8 +161,20 @@ function parseCount(value: string): number {
   return n;
 }
 
-function parseSort(resourceType: string, value: string): SortKey[] {
-  const params = searchParametersOf(resourceType);
+/**
+ * The parameters every one of the types has, with the same type: a system-level search
+ * (search.html#all) may only use those. For one type, its own parameters.
+ */
+function commonParameters(resourceTypes: readonly string[]): ReadonlyMap<string, IndexedParameter> {
+  const [first, ...rest] = resourceTypes;
+  const params = searchParametersOf(first ?? '');
+  if (rest.length === 0) return params;
+  return new Map(
+    [...params].filter(([code, p]) => rest.every((type) => searchParametersOf(type).get(code)?.type === p.type)),
+  );
+}
+
+function parseSort(params: ReadonlyMap<string, IndexedParameter>, resourceType: string, value: string): SortKey[] {
   return value.split(',').map((raw) => {
     const descending = raw.startsWith('-');
     const code = descending ? raw.slice(1) : raw;

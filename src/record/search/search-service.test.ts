@@ -5,7 +5,7 @@ import { LongitudeError } from '../../platform/errors.ts';
 import { wireRecordParts, type RecordParts } from '../../test-support/hub-parts.ts';
 import { testDatabases } from '../../test-support/test-db.ts';
 import { createAccessContext } from '../../trust/access-context.ts';
-import { searchFixtures, usCorePatient, v2IdentifierTypes } from './search-fixtures.ts';
+import { searchFixtures, usCorePatient, v2IdentifierTypes } from '../../test-support/search-fixtures.ts';
 import { SearchService } from './search-service.ts';
 
 const careManager = createAccessContext({ actor: { type: 'user', id: 'cm-search' }, role: 'care-manager' });
@@ -88,6 +88,8 @@ for (const backend of testDatabases()) {
       assert.deepEqual(await ids('Observation', 'date=ge2024-03'), ['o1', 'o2', 'o4']);
       assert.deepEqual(await ids('Observation', 'date=2024-03'), ['o1']);
       assert.deepEqual(await ids('Observation', 'date=2024-04-02T08:00:00Z'), ['o2']);
+      assert.deepEqual(await ids('Observation', 'date=2024-04-02T10:00:00%2B02:00'), ['o2']);
+      assert.deepEqual(await ids('Observation', 'date=2024-04-02T10:00:00+02:00'), ['o2']); // `+` left unencoded
       assert.deepEqual(await ids('Observation', '_lastUpdated=gt2000-01-01&code=8867-4'), ['o4']);
       assert.deepEqual(await ids('Observation', '_lastUpdated=lt2000'), []);
     });
@@ -161,6 +163,42 @@ for (const backend of testDatabases()) {
       assert.deepEqual(Object.keys(obs!).sort(), ['code', 'id', 'meta', 'resourceType', 'status', 'subject']);
     });
 
+    test('_summary=true, text and data trim each resource and mark it SUBSETTED', async () => {
+      const one = async (summary: string) =>
+        (await service.search(careManager, 'Patient', new URLSearchParams(`_id=p-smith&_summary=${summary}`))).resources[0] as Patient;
+      const summary = await one('true');
+      assert.equal(summary.birthDate, '1970-05-02');
+      assert.equal(summary.telecom?.[0]?.value, '555-0100');
+      assert.ok(summary.meta?.tag?.some((t) => t.code === 'SUBSETTED'));
+      const text = await one('text');
+      assert.deepEqual(Object.keys(text).sort(), ['id', 'meta', 'resourceType']);
+      const data = await one('data');
+      assert.equal(data.name?.[0]?.family, 'Smíth');
+      assert.ok(data.meta?.tag?.some((t) => t.code === 'SUBSETTED'));
+      assert.equal((await one('false')).meta?.tag?.some((t) => t.code === 'SUBSETTED'), false);
+    });
+
+    test('system-level search across the types in _type, with their shared parameters', async () => {
+      const system = async (query: string) =>
+        (await service.searchSystem(careManager, new URLSearchParams(query), { strict: true })).resources.map((r) => `${r.resourceType}/${r.id}`);
+      assert.deepEqual(await system('_type=Patient,Observation&_id=p-smith,o1'), ['Observation/o1', 'Patient/p-smith']);
+      assert.deepEqual(await system('_type=Patient&_type=RiskAssessment&_tag=urn:tags|vip'), ['Patient/p-smith']);
+      // walking all pages visits each resource of both types once
+      const seen: string[] = [];
+      let params = new URLSearchParams('_type=Patient,RiskAssessment&_count=2&_sort=-_lastUpdated');
+      for (;;) {
+        const page = await service.searchSystem(careManager, params);
+        seen.push(...page.resources.map((r) => `${r.resourceType}/${r.id}`));
+        if (!page.next) break;
+        params = new URLSearchParams([...params].filter(([k]) => k !== '_cursor').concat([['_cursor', page.next]]));
+      }
+      assert.deepEqual(seen.sort(), ['Patient/p-jones', 'Patient/p-smith', 'Patient/p-smithers', 'RiskAssessment/r1']);
+      await assert.rejects(service.searchSystem(careManager, new URLSearchParams('_type=Patient,Observation&name=smi'), { strict: true }), (err: LongitudeError) =>
+        err.issues[0]?.expression?.[0] === 'name');
+      await assert.rejects(service.searchSystem(careManager, new URLSearchParams('_type=Spaceship')), (err: LongitudeError) => err.issues[0]?.expression?.[0] === '_type');
+      await assert.rejects(service.searchSystem(careManager, new URLSearchParams('_id=p-smith')), (err: LongitudeError) => err.issues[0]?.expression?.[0] === '_type');
+    });
+
     test('updates re-index and deleted resources leave the index', async () => {
       const { resource } = await parts.store.update(careManager, { resourceType: 'Patient', id: 'p-temp', name: [{ family: 'Quill' }] });
       assert.deepEqual(await ids('Patient', 'name=quill'), ['p-temp']);
@@ -188,7 +226,7 @@ for (const backend of testDatabases()) {
       await refused('Patient', '_count=5000', '_count', false);
       await refused('Patient', '_sort=nope', '_sort', false);
       await refused('Patient', '_total=some', '_total', false);
-      await refused('Patient', '_summary=true', '_summary', false);
+      await refused('Patient', '_summary=short', '_summary', false);
       await refused('Patient', '_cursor=junk', '_cursor', false);
       await refused('RiskAssessment', 'probability=lots', 'probability', false);
       await refused('Observation', 'value-quantity=gtx|u|c', 'value-quantity', false);

@@ -7,11 +7,11 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { resourceTypes } from '../../fhir/index.ts';
 import type { Queryable } from '../../platform/db/db.ts';
-import { LongitudeError, type Issue } from '../../platform/errors.ts';
+import { errorAt, LongitudeError, type Issue } from '../../platform/errors.ts';
 import { requireAccessContext, type AccessContext } from '../../trust/access-context.ts';
 import type { AuditLog } from '../../trust/audit/audit-log.ts';
 import { decide, isScopedToOwnRecord } from '../../trust/policy.ts';
-import { selectElements } from './elements.ts';
+import { selectElements, summarize } from './elements.ts';
 import { countStatement, pageStatement, type SearchScope } from './search-sql.ts';
 import { parseSearchRequest, type SearchRequest } from './search-request.ts';
 import { decodeCursor, encodeCursor, type Cursor } from './sort-keys.ts';
@@ -34,6 +34,11 @@ export interface SearchResult {
 }
 
 type Query = Iterable<readonly [string, string]>;
+type AuditedQuery = { resourceType: string; query: string };
+
+function queryText(query: readonly (readonly [string, string])[]): string {
+  return new URLSearchParams(query.map(([k, v]): [string, string] => [k, v])).toString();
+}
 
 export class SearchService {
   private readonly knownTypes = resourceTypes();
@@ -43,36 +48,75 @@ export class SearchService {
   /** Searches one resource type; `query` is the request's parameters in order, repeats kept. */
   async search(ctx: AccessContext, resourceType: string, query: Query, options: SearchOptions = {}): Promise<SearchResult> {
     requireAccessContext(ctx);
-    const queryText = new URLSearchParams([...query].map(([k, v]): [string, string] => [k, v])).toString();
-    const entity = { resourceType, query: queryText };
-    // AuditEvents live in the audit chain, not the record; they have their own search.
-    if (!this.knownTypes.has(resourceType) || resourceType === 'AuditEvent') {
-      await this.deps.audit.record({ ctx, interaction: 'search', outcome: 'failure', description: 'unknown resource type', entity });
+    const list = [...query];
+    const entity = { resourceType, query: queryText(list) };
+    if (!this.isSearchable(resourceType)) {
+      await this.auditFailure(ctx, entity, 'unknown resource type');
       throw new LongitudeError('LNG_NOT_FOUND', `unknown resource type ${resourceType}`);
     }
-    const scope = await this.authorize(ctx, resourceType, entity);
+    return this.searchTypes(ctx, [resourceType], list, options, entity);
+  }
+
+  /**
+   * A system-level search over the types listed in `_type` (http://hl7.org/fhir/R4/search.html#all);
+   * only parameters all of them share may be used.
+   */
+  async searchSystem(ctx: AccessContext, query: Query, options: SearchOptions = {}): Promise<SearchResult> {
+    requireAccessContext(ctx);
+    const list = [...query];
+    const types = [...new Set(list.filter(([name]) => name === '_type').flatMap(([, v]) => v.split(',')).filter((t) => t !== ''))];
+    const entity = { resourceType: types.join(','), query: queryText(list) };
+    const unknown = types.find((t) => !this.isSearchable(t));
+    if (types.length === 0 || unknown !== undefined) {
+      await this.auditFailure(ctx, entity, 'bad _type');
+      const message = unknown ? `_type: unknown resource type ${unknown}` : 'a system-level search needs _type, e.g. _type=Patient,Observation';
+      throw errorAt('LNG_BAD_REQUEST', message, '_type');
+    }
+    return this.searchTypes(ctx, types, list.filter(([name]) => name !== '_type'), options, entity);
+  }
+
+  /** AuditEvents live in the audit chain, not the record; they have their own search. */
+  private isSearchable(resourceType: string): boolean {
+    return this.knownTypes.has(resourceType) && resourceType !== 'AuditEvent';
+  }
+
+  private async searchTypes(ctx: AccessContext, types: string[], query: Query, options: SearchOptions, entity: AuditedQuery): Promise<SearchResult> {
+    const scope = await this.authorize(ctx, types, entity);
     try {
-      const result = await this.run(ctx, resourceType, query, options, scope);
+      const result = await this.run(ctx, types, query, options, scope);
       await this.deps.audit.record({ ctx, interaction: 'search', outcome: 'success', entity });
       return result;
     } catch (err) {
-      const description = err instanceof LongitudeError ? `refused: ${err.message}` : 'failed';
-      await this.deps.audit.record({ ctx, interaction: 'search', outcome: 'failure', description, entity });
+      await this.auditFailure(ctx, entity, err instanceof LongitudeError ? `refused: ${err.message}` : 'failed');
       throw err;
     }
   }
 
-  /** Decides with the policy; a member's search is allowed but confined to their record. */
-  private async authorize(ctx: AccessContext, resourceType: string, entity: { resourceType: string; query: string }): Promise<SearchScope> {
-    if (isScopedToOwnRecord(ctx, 'search', resourceType)) return { personId: ctx.personId ?? '' };
-    const decision = decide(ctx, 'search', resourceType);
-    if (decision.allowed) return {};
-    await this.deps.audit.record({ ctx, interaction: 'search', outcome: 'failure', description: `refused: ${decision.reason}`, entity });
-    throw new LongitudeError('LNG_FORBIDDEN', decision.reason);
+  private auditFailure(ctx: AccessContext, entity: AuditedQuery, description: string): Promise<void> {
+    return this.deps.audit.record({ ctx, interaction: 'search', outcome: 'failure', description, entity });
   }
 
-  private async run(ctx: AccessContext, resourceType: string, query: Query, options: SearchOptions, scope: SearchScope): Promise<SearchResult> {
-    const request = parseSearchRequest(resourceType, query, { strict: options.strict ?? false });
+  /**
+   * Decides with the policy; a member's search is allowed but confined to their record. When
+   * any of the types is confined, the whole search is (the stricter reading is the safe one).
+   */
+  private async authorize(ctx: AccessContext, types: readonly string[], entity: AuditedQuery): Promise<SearchScope> {
+    let scoped = false;
+    for (const type of types) {
+      if (isScopedToOwnRecord(ctx, 'search', type)) {
+        scoped = true;
+        continue;
+      }
+      const decision = decide(ctx, 'search', type);
+      if (decision.allowed) continue;
+      await this.auditFailure(ctx, entity, `refused: ${decision.reason}`);
+      throw new LongitudeError('LNG_FORBIDDEN', decision.reason);
+    }
+    return scoped ? { personId: ctx.personId ?? '' } : {};
+  }
+
+  private async run(ctx: AccessContext, types: string[], query: Query, options: SearchOptions, scope: SearchScope): Promise<SearchResult> {
+    const request = parseSearchRequest(types, query, { strict: options.strict ?? false });
     const sortText = request.sort.map((k) => `${k.descending ? '-' : ''}${k.code}`).join(',');
     const cursor = request.cursor ? decodeCursor(request.cursor, sortText) : undefined;
     const wantTotal = request.summaryCount || request.total !== 'none';
@@ -83,12 +127,12 @@ export class SearchService {
     if (request.summaryCount || request.count === 0) return { ...base, resources: [] };
 
     const page = pageStatement(request, scope, cursor);
-    const { rows } = await this.deps.db.query<Record<string, unknown> & { id: string; content: Resource }>(page.text, page.values);
+    const { rows } = await this.deps.db.query<Record<string, unknown> & { resource_type: string; id: string; content: Resource }>(page.text, page.values);
     const more = rows.length > request.count;
     const pageRows = rows.slice(0, request.count);
     if (cursor?.direction === 'previous') pageRows.reverse();
     const cursorAt = (row: (typeof pageRows)[number], direction: Cursor['direction']) =>
-      encodeCursor({ direction, sort: sortText, id: row.id, values: request.sort.map((_, i) => (row[`k${i}`] as string | null) ?? null) });
+      encodeCursor({ direction, sort: sortText, resourceType: row.resource_type, id: row.id, values: request.sort.map((_, i) => (row[`k${i}`] as string | null) ?? null) });
     const first = pageRows[0];
     const last = pageRows.at(-1);
     // Forward: a next page exists when the extra row came back; backward: a previous one does.
@@ -97,8 +141,9 @@ export class SearchService {
     const resources = pageRows
       .map((row) => row.content)
       // The SQL already confines a member; the policy stays the authority on each result.
-      .filter((resource) => scope.personId === undefined || decide(ctx, 'read', resourceType, resource).allowed)
-      .map((resource) => (request.elements ? selectElements(resource, request.elements) : resource));
+      .filter((resource) => scope.personId === undefined || decide(ctx, 'read', resource.resourceType, resource).allowed)
+      .map((resource) => (request.elements ? selectElements(resource, request.elements) : resource))
+      .map((resource) => (request.summary ? summarize(resource, request.summary) : resource));
     return {
       ...base,
       resources,

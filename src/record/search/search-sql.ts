@@ -2,12 +2,22 @@
  * Assembles the statements of one search: the page (with one extra row to know whether
  * another page follows) and, when asked, the count. Both read `resource` r for the type,
  * skip tombstones, and apply the filters and the member's compartment.
+ *
+ * The cost of shared index tables (migration 0004), measured on PostgreSQL 15 with 20
+ * Synthea patients (7,127 resources, 3,064 Observations), `Observation?patient=X&code=
+ * http://loinc.org|8302-2&date=ge2010`: 6.1-7.1 ms per query here (about 2 ms of it planning
+ * three semi-joins) against 0.5-0.9 ms for a per-type table with one row per Observation
+ * and a column per parameter (btree on patient, GIN on code) answering the same query. The
+ * per-type layout is ~8x faster on multi-parameter searches; the shared one needs no DDL per
+ * parameter (custom SearchParameters, $reindex) and gives chaining and _include one
+ * reference table to join. If searches become the bottleneck, hot types can get per-type
+ * tables beside the shared ones without changing this interface.
  */
 import { filterCondition } from './filter-sql.ts';
 import { patientCompartmentParameters } from './search-parameters.ts';
 import type { SearchRequest } from './search-request.ts';
 import { cursorCondition, orderBy, sortExpression, type Cursor } from './sort-keys.ts';
-import { SqlBuilder } from './sql-builder.ts';
+import { anyOf, SqlBuilder } from './sql-builder.ts';
 
 export interface Statement {
   text: string;
@@ -20,9 +30,16 @@ export interface SearchScope {
 }
 
 function whereClause(b: SqlBuilder, request: SearchRequest, scope: SearchScope): string[] {
-  const conditions = [`r.resource_type = ${b.param(request.resourceType)}`, 'not r.deleted'];
+  const types = request.resourceTypes;
+  // One type as an equality, so the planner carries the constant into every index probe.
+  const typeCondition = types.length === 1 ? `r.resource_type = ${b.param(types[0])}` : `r.resource_type = any(${b.param(types, 'text[]')})`;
+  const conditions = [typeCondition, 'not r.deleted'];
   for (const filter of request.filters) conditions.push(filterCondition(b, filter));
-  if (scope.personId !== undefined) conditions.push(compartmentCondition(b, request.resourceType, scope.personId));
+  if (scope.personId !== undefined) {
+    const personId = scope.personId;
+    const perType = types.map((type) => compartmentCondition(b, type, personId));
+    conditions.push(types.length === 1 ? perType[0]! : anyOf(types.map((type, i) => `(r.resource_type = ${b.param(type)} and ${perType[i]})`)));
+  }
   return conditions;
 }
 
@@ -44,7 +61,7 @@ export function pageStatement(request: SearchRequest, scope: SearchScope, cursor
   const conditions = whereClause(b, request, scope);
   if (cursor) conditions.push(cursorCondition(b, keys, cursor));
   const keyColumns = keys.map((k, i) => `, (${k.sql})::text as k${i}`).join('');
-  const text = `select r.id, r.content${keyColumns}
+  const text = `select r.resource_type, r.id, r.content${keyColumns}
     from resource r
    where ${conditions.join('\n     and ')}
    order by ${orderBy(keys, cursor?.direction ?? 'next')}

@@ -51,7 +51,9 @@ export interface DateValue { prefix: Prefix; range: TimeRange }
 
 export function parseDateValue(value: string, parameter: string): DateValue {
   const { prefix, rest } = splitPrefix(value);
-  const range = parseFhirDateRange(unescapeValue(rest));
+  // An unencoded `+` of a zone offset arrives decoded as a space (2024-03-05T10:00:00 01:00);
+  // clients send it often enough that reading it back beats refusing the search.
+  const range = parseFhirDateRange(unescapeValue(rest).replace(/ (\d{2}:\d{2})$/, '+$1'));
   if (!range) {
     throw errorAt('LNG_BAD_REQUEST', `${parameter}: ${value} is not a date such as 2024, 2024-03-05 or ge2024-03-05T10:00:00Z`, parameter);
   }

@@ -9,14 +9,16 @@ import type { SearchResult } from './search-service.ts';
 
 export function buildSearchBundle(
   result: SearchResult,
-  options: { baseUrl: string; resourceType: string; query: Iterable<readonly [string, string]> },
+  /** `resourceType` absent: a system-level search, whose links are on the base itself. */
+  options: { baseUrl: string; resourceType?: string; query: Iterable<readonly [string, string]> },
 ): Bundle {
   const kept = [...options.query].filter(([name]) => name !== '_cursor');
   const link = (relation: string, cursor?: string): BundleLink => {
     const params = new URLSearchParams(kept.map(([k, v]): [string, string] => [k, v]));
     if (cursor) params.append('_cursor', cursor);
     const search = params.toString();
-    return { relation, url: `${options.baseUrl}/${options.resourceType}${search ? `?${search}` : ''}` };
+    const path = options.resourceType ? `${options.baseUrl}/${options.resourceType}` : options.baseUrl;
+    return { relation, url: `${path}${search ? `?${search}` : ''}` };
   };
   const selfCursor = result.request.cursor;
   const entry: BundleEntry[] = result.resources.map((resource) => ({

@@ -1,7 +1,7 @@
 /**
  * `_sort` and keyset paging (http://hl7.org/fhir/R4/search.html#sort, #count). A parameter
  * with several values sorts by its lowest value ascending and its highest descending (the
- * spec's rule for dates is applied to every type); `id` breaks ties. Pages continue from a
+ * spec's rule for dates is applied to every type); type and id break ties. Pages continue from a
  * cursor holding the last row's sort values and id rather than an offset, so rows added or
  * removed between requests neither shift a page nor make the client see a row twice.
  */
@@ -50,21 +50,30 @@ export interface Cursor {
   direction: 'next' | 'previous';
   /** The sort values of the boundary row, as PostgreSQL text (null when it has none). */
   values: (string | null)[];
+  /** The boundary row's key: type and id break ties (several types in a system search). */
+  resourceType: string;
   id: string;
   /** The _sort the cursor was made for; a cursor is refused under another sort. */
   sort: string;
 }
 
 export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.direction === 'next' ? 'n' : 'p', cursor.sort, cursor.id, cursor.values])).toString('base64url');
+  const fields = [cursor.direction === 'next' ? 'n' : 'p', cursor.sort, cursor.resourceType, cursor.id, cursor.values];
+  return Buffer.from(JSON.stringify(fields)).toString('base64url');
 }
 
 export function decodeCursor(text: string, sort: string): Cursor {
   try {
-    const [d, s, id, values] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
+    const [d, s, type, id, values] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
     const valid =
-      (d === 'n' || d === 'p') && typeof id === 'string' && Array.isArray(values) && values.every((v) => v === null || typeof v === 'string');
-    if (valid && s === sort) return { direction: d === 'n' ? 'next' : 'previous', sort, id, values: values as (string | null)[] };
+      (d === 'n' || d === 'p') &&
+      typeof type === 'string' &&
+      typeof id === 'string' &&
+      Array.isArray(values) &&
+      values.every((v) => v === null || typeof v === 'string');
+    if (valid && s === sort) {
+      return { direction: d === 'n' ? 'next' : 'previous', sort, resourceType: type, id, values: values as (string | null)[] };
+    }
   } catch {
     // falls through to the error below
   }
@@ -73,7 +82,7 @@ export function decodeCursor(text: string, sort: string): Cursor {
 
 /**
  * Rows strictly after (next) or before (previous) the cursor row, in lexicographic order of
- * (keys..., id). Nulls sort last in both directions, so "after" a null value is only another
+ * (keys..., type, id). Nulls sort last in both directions, so "after" a null value is only another
  * null, and "before" a value includes no nulls.
  */
 export function cursorCondition(b: SqlBuilder, keys: readonly SortExpression[], cursor: Cursor): string {
@@ -90,7 +99,8 @@ export function cursorCondition(b: SqlBuilder, keys: readonly SortExpression[], 
     alternatives.push(allOf([...ties, beyond]));
     ties.push(value === null ? `${key.sql} is null` : `${key.sql} = ${b.param(value, key.cast)}`);
   });
-  alternatives.push(allOf([...ties, `r.id ${forward ? '>' : '<'} ${b.param(cursor.id, 'text')}`]));
+  const key = `(${b.param(cursor.resourceType, 'text')}, ${b.param(cursor.id, 'text')})`;
+  alternatives.push(allOf([...ties, `(r.resource_type, r.id) ${forward ? '>' : '<'} ${key}`]));
   return anyOf(alternatives);
 }
 
@@ -101,5 +111,6 @@ export function orderBy(keys: readonly SortExpression[], direction: 'next' | 'pr
     const descending = k.descending !== reverse;
     return `${k.sql} ${descending ? 'desc' : 'asc'} nulls ${reverse ? 'first' : 'last'}`;
   });
-  return [...terms, `r.id ${reverse ? 'desc' : 'asc'}`].join(', ');
+  const tieBreak = reverse ? 'desc' : 'asc';
+  return [...terms, `r.resource_type ${tieBreak}`, `r.id ${tieBreak}`].join(', ');
 }

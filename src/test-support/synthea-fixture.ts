@@ -8,7 +8,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 
-export const syntheaDir = '/work/shared/data/fhir/synthea-r4';
+/** ../shared/data/fhir/synthea-r4 beside the project (see its SOURCE.md). */
+export const syntheaDir = new URL('../../../shared/data/fhir/synthea-r4/', import.meta.url).pathname;
 
 export function syntheaFiles(): string[] {
   try {
