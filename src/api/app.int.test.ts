@@ -88,6 +88,35 @@ for (const backend of testDatabases()) {
       assert.equal(outcomeOf(gone.body).issue[0]?.code, 'deleted');
     });
 
+    test('conditional create, update and delete over HTTP', async () => {
+      const mrn = `mrn-${Math.random().toString(36).slice(2)}`;
+      const criteria = `identifier=urn:test:mrn|${mrn}`;
+      const body = { resourceType: 'Patient', identifier: [{ system: 'urn:test:mrn', value: mrn }] };
+      const first = await request('POST', '/Patient', 'care-manager', body, { 'if-none-exist': criteria });
+      const again = await request('POST', '/Patient', 'care-manager', body, { 'if-none-exist': criteria });
+      assert.deepEqual([first.statusCode, again.statusCode], [201, 200]);
+      const id = first.json<Patient>().id;
+      assert.equal(again.json<Patient>().id, id);
+
+      const updated = await request('PUT', `/Patient?${criteria}`, 'care-manager', { ...body, gender: 'female' });
+      assert.equal(updated.statusCode, 200);
+      assert.deepEqual([updated.json<Patient>().id, updated.json<Patient>().meta?.versionId], [id, '2']);
+      const createdByPut = await request('PUT', `/Patient?identifier=urn:test:mrn|${mrn}-new`, 'care-manager', { resourceType: 'Patient' });
+      assert.equal(createdByPut.statusCode, 201);
+
+      const unknownParam = await request('POST', '/Patient', 'care-manager', body, { 'if-none-exist': 'shoe-size=9' });
+      assert.equal(unknownParam.statusCode, 400);
+      assert.equal(outcomeOf(unknownParam.body).issue[0]?.expression?.[0], 'shoe-size');
+      assert.equal((await request('PUT', '/Patient', 'care-manager', body)).statusCode, 400);
+
+      await request('POST', '/Patient', 'care-manager', body); // a second match
+      const ambiguous = await request('DELETE', `/Patient?${criteria}`, 'admin');
+      assert.equal(ambiguous.statusCode, 412);
+      assert.equal(outcomeOf(ambiguous.body).issue[0]?.code, 'multiple-matches');
+      assert.equal((await request('DELETE', `/Patient?${criteria}&gender=female`, 'admin')).statusCode, 204);
+      assert.equal((await request('GET', `/Patient/${id}`, 'care-manager')).statusCode, 410);
+    });
+
     test('bad input answers with an OperationOutcome naming what is wrong', async () => {
       const invalid = await request('POST', '/Patient', 'care-manager', { resourceType: 'Patient', birthDate: 'yesterday' });
       assert.equal(invalid.statusCode, 400);

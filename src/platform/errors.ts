@@ -17,6 +17,7 @@ export type IssueType =
   | 'not-found'
   | 'deleted'
   | 'conflict'
+  | 'multiple-matches'
   | 'not-supported'
   | 'processing'
   | 'exception'
@@ -34,6 +35,7 @@ export const ErrorCatalog = {
   LNG_METHOD_NOT_ALLOWED: { status: 405, issue: 'not-supported' },
   LNG_VERSION_CONFLICT: { status: 412, issue: 'conflict' },
   LNG_CONFLICT: { status: 409, issue: 'conflict' },
+  LNG_MULTIPLE_MATCHES: { status: 412, issue: 'multiple-matches' },
   LNG_INVALID_RESOURCE: { status: 400, issue: 'structure' },
   LNG_UNPROCESSABLE: { status: 422, issue: 'processing' },
   LNG_MIGRATION_FAILED: { status: 500, issue: 'exception' },

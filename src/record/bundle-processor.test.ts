@@ -133,13 +133,63 @@ for (const backend of testDatabases()) {
       assert.match(err.message, /^entry 1: role service-agent may not create Encounter/);
     });
 
+    test('ifNoneExist: the second load finds the first resource, and references point at it', async () => {
+      const npi = `npi-${Math.random().toString(36).slice(2)}`;
+      const bundle = () =>
+        transaction([
+          {
+            fullUrl: 'urn:uuid:11111111-1111-4111-8111-111111111111',
+            resource: { resourceType: 'Practitioner', identifier: [{ system: 'http://hl7.org/fhir/sid/us-npi', value: npi }] },
+            request: { method: 'POST', url: 'Practitioner', ifNoneExist: `identifier=http://hl7.org/fhir/sid/us-npi|${npi}` },
+          },
+          {
+            resource: { resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' }, participant: [{ individual: { reference: 'urn:uuid:11111111-1111-4111-8111-111111111111' } }] } as Encounter,
+            request: { method: 'POST', url: 'Encounter' },
+          },
+        ]);
+      const first = await processBundle(parts.store, system, bundle(), { baseUrl });
+      const second = await processBundle(parts.store, system, bundle(), { baseUrl });
+      assert.deepEqual(first.entry?.map((e) => e.response?.status), ['201 Created', '201 Created']);
+      assert.deepEqual(second.entry?.map((e) => e.response?.status), ['200 OK', '201 Created']);
+      const practitionerId = first.entry![0]!.resource!.id;
+      assert.equal(second.entry![0]!.resource!.id, practitionerId);
+      assert.equal((second.entry![1]!.resource as Encounter).participant?.[0]?.individual?.reference, `Practitioner/${practitionerId}`);
+    });
+
+    test('conditional update creates, then updates; conditional delete removes; several matches are refused', async () => {
+      const mrn = `mrn-${Math.random().toString(36).slice(2)}`;
+      const put = (family: string) =>
+        transaction([
+          {
+            resource: { resourceType: 'Patient', identifier: [{ system: 'urn:test:mrn', value: mrn }], name: [{ family }] } as Patient,
+            request: { method: 'PUT', url: `Patient?identifier=urn:test:mrn|${mrn}` },
+          },
+        ]);
+      const created = await processBundle(parts.store, system, put('One'), { baseUrl });
+      assert.equal(created.entry![0]!.response?.status, '201 Created');
+      const updated = await processBundle(parts.store, system, put('Two'), { baseUrl });
+      assert.equal(updated.entry![0]!.response?.status, '200 OK');
+      assert.equal(updated.entry![0]!.resource!.id, created.entry![0]!.resource!.id);
+      assert.equal(updated.entry![0]!.resource!.meta?.versionId, '2');
+
+      await parts.store.create(system, { resourceType: 'Patient', identifier: [{ system: 'urn:test:mrn', value: mrn }] } as Patient);
+      const err = await failure(processBundle(parts.store, system, put('Three'), { baseUrl }));
+      assert.equal(err.code, 'LNG_MULTIPLE_MATCHES');
+      assert.equal(err.status, 412);
+
+      const del = transaction([{ request: { method: 'DELETE', url: `Patient?identifier=urn:test:mrn|${mrn}&name=Two` } }]);
+      assert.equal((await processBundle(parts.store, system, del, { baseUrl })).entry![0]!.response?.status, '204 No Content');
+      await assert.rejects(parts.store.read(system, 'Patient', created.entry![0]!.resource!.id!), /deleted/);
+    });
+
     test('malformed bundles and requests are refused with the element named', async () => {
       for (const [bundle, expression] of [
         [{ resourceType: 'Bundle', type: 'collection' }, 'Bundle.type'],
         [transaction([{ resource: { resourceType: 'Patient' } }]), 'Bundle.entry[0].request'],
         [transaction([{ request: { method: 'PATCH', url: 'Patient/1' } } as never]), 'Bundle.entry[0].request.method'],
         [transaction([{ request: { method: 'PUT', url: 'Patient' }, resource: { resourceType: 'Patient' } }]), 'Bundle.entry[0].request.url'],
-        [transaction([{ request: { method: 'POST', url: 'Patient', ifNoneExist: 'identifier=x' }, resource: { resourceType: 'Patient' } }]), 'Bundle.entry[0].request'],
+        [transaction([{ request: { method: 'POST', url: 'Patient?identifier=x' }, resource: { resourceType: 'Patient' } }]), 'Bundle.entry[0].request.url'],
+        [transaction([{ request: { method: 'POST', url: 'Patient', ifNoneExist: 'nonsense=1' }, resource: { resourceType: 'Patient' } }]), 'Bundle.entry[0].request.ifNoneExist'],
       ] as const) {
         const err = await failure(processBundle(parts.store, system, bundle, { baseUrl }));
         assert.deepEqual(err.issues[0]?.expression, [expression], err.message);

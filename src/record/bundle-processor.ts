@@ -49,13 +49,17 @@ function readBundle(bundle: unknown): { type: 'batch' | 'transaction'; entries: 
 }
 
 async function runTransaction(store: ResourceStore, ctx: AccessContext, planned: Planned[], options: BundleOptions): Promise<Bundle> {
-  const ids = assignIds(planned, options.baseUrl);
   const ordered = [...planned].sort((a, b) => methodOrder[a.request.method] - methodOrder[b.request.method] || a.index - b.index);
   const responses = await store.transaction(ctx, async (tx) => {
+    // Conditions are evaluated before anything is written, so every entry sees the record as
+    // it was when the transaction began, and references can be rewritten to the ids decided.
+    const targets = new Map<number, Target>();
+    for (const item of planned) targets.set(item.index, await resolveTarget(tx, item).catch((err: unknown) => Promise.reject(atEntry(err, item.index))));
+    const ids = referenceMap(planned, targets, options.baseUrl);
     const out = new Map<number, BundleEntry>();
     for (const item of ordered) {
       const resource = item.entry.resource ? rewriteReferences(item.entry.resource, ids, item.index) : undefined;
-      out.set(item.index, await runEntry(tx, item, resource, ids, options).catch((err: unknown) => Promise.reject(atEntry(err, item.index))));
+      out.set(item.index, await runEntry(tx, item, targets.get(item.index)!, resource, options).catch((err: unknown) => Promise.reject(atEntry(err, item.index))));
     }
     return out;
   });
@@ -66,7 +70,7 @@ async function runBatch(store: ResourceStore, ctx: AccessContext, planned: Plann
   const entry: BundleEntry[] = [];
   for (const item of planned) {
     try {
-      entry.push(await store.transaction(ctx, (tx) => runEntry(tx, item, item.entry.resource, new Map(), options)));
+      entry.push(await store.transaction(ctx, async (tx) => runEntry(tx, item, await resolveTarget(tx, item), item.entry.resource, options)));
     } catch (err) {
       entry.push(errorEntry(atEntry(err, item.index)));
     }
@@ -75,22 +79,58 @@ async function runBatch(store: ResourceStore, ctx: AccessContext, planned: Plann
 }
 
 /**
- * Every POST gets its id before anything is written, so references to it from any entry can
- * be rewritten; a PUT's fullUrl maps to the id in its URL.
+ * What an entry will act on, decided before anything is written: the id a POST will create
+ * (or the existing resource its ifNoneExist matched), the resource a conditional PUT or DELETE
+ * matched (http://hl7.org/fhir/R4/http.html#cond-update): none, one, or several (refused, 412).
  */
-function assignIds(planned: Planned[], baseUrl: string): Map<string, string> {
+type Target =
+  | { action: 'create'; id: string }
+  | { action: 'exists'; id: string }
+  | { action: 'update'; id: string }
+  | { action: 'delete'; id: string }
+  | { action: 'nothing' }
+  | { action: 'read'; id: string };
+
+async function resolveTarget(tx: StoreTransaction, item: Planned): Promise<Target> {
+  const { request, entry } = item;
+  const criteriaAt = `Bundle.entry[${item.index}].request.${request.method === 'POST' ? 'ifNoneExist' : 'url'}`;
+  const matches =
+    request.criteria === undefined
+      ? undefined
+      : await tx.match(request.resourceType, request.criteria).catch((err: unknown) => Promise.reject(pointAt(err, criteriaAt)));
+  if (matches && matches.length > 1) {
+    throw new LongitudeError('LNG_MULTIPLE_MATCHES', `${request.resourceType}?${request.criteria} matches more than one resource`);
+  }
+  const matched = matches?.[0];
+  switch (request.method) {
+    case 'POST':
+      return matched ? { action: 'exists', id: matched } : { action: 'create', id: randomUUID() };
+    case 'PUT': {
+      const given = entry.resource?.id;
+      if (matched && given && given !== matched) {
+        throw errorAtPath('LNG_BAD_REQUEST', `the resource id ${given} is not the id its criteria matched (${matched})`, `Bundle.entry[${item.index}].resource.id`);
+      }
+      return { action: 'update', id: request.id ?? matched ?? given ?? randomUUID() };
+    }
+    case 'DELETE':
+      return request.id ?? matched ? { action: 'delete', id: (request.id ?? matched)! } : { action: 'nothing' };
+    case 'GET':
+      return { action: 'read', id: request.id! };
+  }
+}
+
+/** fullUrl (absolute or relative to the base) → the `Type/id` it became. */
+function referenceMap(planned: Planned[], targets: Map<number, Target>, baseUrl: string): Map<string, string> {
   const ids = new Map<string, string>();
   for (const { entry, request, index } of planned) {
-    let target: string | undefined;
-    if (request.method === 'POST') target = `${request.resourceType}/${randomUUID()}`;
-    else if (request.method === 'PUT' && request.id) target = `${request.resourceType}/${request.id}`;
-    if (!target || !entry.fullUrl) continue;
+    const target = targets.get(index)!;
+    if (!entry.fullUrl || !('id' in target) || target.action === 'delete' || target.action === 'read') continue;
     if (ids.has(entry.fullUrl)) {
       throw errorAtPath('LNG_BAD_REQUEST', `entry ${index}: fullUrl ${entry.fullUrl} appears more than once`, `Bundle.entry[${index}].fullUrl`);
     }
-    ids.set(entry.fullUrl, target);
-    const relative = entry.fullUrl.startsWith(`${baseUrl}/`) ? entry.fullUrl.slice(baseUrl.length + 1) : undefined;
-    if (relative) ids.set(relative, target);
+    const reference = `${request.resourceType}/${target.id}`;
+    ids.set(entry.fullUrl, reference);
+    if (entry.fullUrl.startsWith(`${baseUrl}/`)) ids.set(entry.fullUrl.slice(baseUrl.length + 1), reference);
   }
   return ids;
 }
@@ -122,32 +162,37 @@ function resolveReference(reference: string, ids: Map<string, string>, path: str
 async function runEntry(
   tx: StoreTransaction,
   item: Planned,
+  target: Target,
   resource: Resource | undefined,
-  ids: Map<string, string>,
   options: BundleOptions,
 ): Promise<BundleEntry> {
   const { request } = item;
-  switch (request.method) {
-    case 'POST': {
+  switch (target.action) {
+    case 'create': {
       const body = requireResource(resource, request.resourceType, item.index);
-      const id = item.entry.fullUrl ? ids.get(item.entry.fullUrl)?.split('/')[1] : undefined;
-      const { resource: created } = await tx.create(body, id ? { id } : {});
+      const { resource: created } = await tx.create(body, { id: target.id });
       return writtenEntry(created, '201 Created', options);
     }
-    case 'PUT': {
+    case 'exists': {
+      // ifNoneExist matched: nothing is created; the answer is the resource that exists.
+      const existing = await tx.read(request.resourceType, target.id);
+      return writtenEntry(existing, '200 OK', options);
+    }
+    case 'update': {
       const body = requireResource(resource, request.resourceType, item.index);
-      if (body.id !== request.id) {
+      if (request.id && body.id !== request.id) {
         throw errorAtPath('LNG_BAD_REQUEST', `the resource id (${body.id ?? 'none'}) must equal the id in request.url (${request.id})`, `Bundle.entry[${item.index}].resource.id`);
       }
-      const { resource: written, created } = await tx.update(body, request.ifMatch ? { ifMatch: request.ifMatch } : {});
+      const { resource: written, created } = await tx.update({ ...body, id: target.id }, request.ifMatch ? { ifMatch: request.ifMatch } : {});
       return writtenEntry(written, created ? '201 Created' : '200 OK', options);
     }
-    case 'DELETE': {
-      await tx.delete(request.resourceType, request.id!);
+    case 'delete':
+      await tx.delete(request.resourceType, target.id);
       return { response: { status: '204 No Content' } };
-    }
-    case 'GET': {
-      const read = await tx.read(request.resourceType, request.id!, request.versionId);
+    case 'nothing':
+      return { response: { status: '204 No Content' } };
+    case 'read': {
+      const read = await tx.read(request.resourceType, target.id, request.versionId);
       return { resource: read, response: { status: '200 OK', ...versionHeaders(read) } };
     }
   }
@@ -184,6 +229,12 @@ function errorEntry(err: unknown): BundleEntry {
       outcome: { resourceType: 'OperationOutcome', issue: error.issues.map((i) => ({ severity: i.severity, code: i.code, diagnostics: i.diagnostics, ...(i.expression ? { expression: i.expression } : {}) })) },
     },
   };
+}
+
+/** A bad search criterion is the fault of the request element that carries it. */
+function pointAt(err: unknown, expression: string): unknown {
+  if (!(err instanceof LongitudeError)) return err;
+  return new LongitudeError(err.code, err.message, { issues: err.issues.map((i) => ({ ...i, expression: [expression] })), cause: err });
 }
 
 /** Says which entry failed: the message and every expression point into Bundle.entry[i]. */

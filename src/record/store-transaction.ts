@@ -8,13 +8,15 @@ import { randomUUID } from 'node:crypto';
 import type { Resource } from '@medplum/fhirtypes';
 import { canonicalJson } from '../platform/canonical-json.ts';
 import type { Queryable } from '../platform/db/db.ts';
-import { LongitudeError } from '../platform/errors.ts';
+import { errorAt, LongitudeError } from '../platform/errors.ts';
 import { appendEvents, type NewEvent } from '../platform/outbox/events.ts';
 import type { AccessContext } from '../trust/access-context.ts';
 import type { AuditEntry, Interaction } from '../trust/audit/audit-event.ts';
 import type { Action } from '../trust/policy.ts';
 import type { AuditLog } from '../trust/audit/audit-log.ts';
 import { prepareForWrite, type RecordGuard } from './record-guard.ts';
+import { parseSearchRequest } from './search/search-request.ts';
+import { pageStatement } from './search/search-sql.ts';
 import { insertFirstVersion, selectCurrent, selectVersion, writeNextVersion, type ResourceRow } from './resource-rows.ts';
 
 /** Maintains the search index rows of a resource; `content` null means deleted. */
@@ -134,6 +136,25 @@ export class StoreTransaction {
     if (row.deleted || !row.content) throw new LongitudeError('LNG_GONE', `${reference} was deleted`);
     this.audits.push({ ctx: this.ctx, interaction: versionId ? 'vread' : 'read', outcome: 'success', entity: { reference: `${resourceType}/${id}/_history/${row.versionId}`, resourceType } });
     return row.content as T;
+  }
+
+  /**
+   * The ids of the resources a conditional interaction's criteria match
+   * (http://hl7.org/fhir/R4/http.html#ccreate), at most two: callers only tell none, one and
+   * several apart. Runs in this transaction, so a conditional create and the create it
+   * decides commit together. Unknown parameters are refused: a criterion silently dropped
+   * would match everything.
+   */
+  async match(resourceType: string, criteria: string): Promise<string[]> {
+    this.deps.guard.begin(this.ctx, resourceType);
+    await this.authorize('search', 'search', resourceType);
+    const query = [...new URLSearchParams(criteria)];
+    if (query.length === 0) throw errorAt('LNG_BAD_REQUEST', `a conditional ${resourceType} interaction needs search criteria`, resourceType);
+    const request = { ...parseSearchRequest(resourceType, query, { strict: true }), count: 2, sort: [] };
+    const statement = pageStatement(request, {}, undefined);
+    const { rows } = await this.tx.query<{ id: string }>(statement.text, statement.values);
+    this.audits.push({ ctx: this.ctx, interaction: 'search', outcome: 'success', description: 'conditional interaction', entity: { resourceType, query: criteria } });
+    return rows.map((r) => r.id).slice(0, 2);
   }
 
   /** Appends the collected events and audit entries; the last work before commit. */

@@ -20,6 +20,8 @@ export interface ServedType {
    * search-type interaction and lists every indexed parameter.
    */
   search?: 'indexed';
+  /** Conditional create, update and delete (one match) are served (record/conditional.ts). */
+  conditional?: boolean;
 }
 
 /**
@@ -67,6 +69,7 @@ export function buildCapabilityStatement(options: {
           versioning: 'versioned-update',
           readHistory: true,
           updateCreate: true,
+          ...(t.conditional ? { conditionalCreate: true, conditionalUpdate: true, conditionalDelete: 'single' as const } : {}),
         })),
       },
     ],

@@ -10,6 +10,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Queryable } from '../../platform/db/db.ts';
 import { errorAt, LongitudeError } from '../../platform/errors.ts';
 import { processBundle } from '../../record/bundle-processor.ts';
+import { conditionalCreate, conditionalDelete, conditionalUpdate } from '../../record/conditional.ts';
 import type { ResourceStore } from '../../record/resource-store.ts';
 import type { AuditQuery } from '../../trust/audit/audit-query.ts';
 import type { AuditLog } from '../../trust/audit/audit-log.ts';
@@ -56,6 +57,7 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
       type,
       interactions: ['create', 'read', 'vread', 'update', 'delete', 'history-instance'] as const,
       search: 'indexed' as const,
+      conditional: true,
     })),
     { type: 'AuditEvent', interactions: ['read', 'search-type'] as const },
   ];
@@ -88,8 +90,28 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
 
   app.post<{ Params: TypeParams; Body: Resource }>('/:type', async (request, reply) => {
     const body = requireResourceBody(request.body, request.params.type);
-    const { resource } = await store.create(accessContextOf(request), body);
-    return sendResource(reply.code(201), resource, options.fhirBaseUrl, true);
+    const ifNoneExist = request.headers['if-none-exist'];
+    const { resource, created } =
+      typeof ifNoneExist === 'string' && ifNoneExist !== ''
+        ? await store.transaction(accessContextOf(request), (tx) => conditionalCreate(tx, body, ifNoneExist))
+        : await store.create(accessContextOf(request), body);
+    return sendResource(reply.code(created ? 201 : 200), resource, options.fhirBaseUrl, created);
+  });
+
+  app.put<{ Params: TypeParams; Body: Resource }>('/:type', async (request, reply) => {
+    const body = requireResourceBody(request.body, request.params.type);
+    const criteria = requireCriteria(request.url, 'a conditional update');
+    const ifMatch = parseIfMatch(request.headers['if-match']);
+    const { resource, created } = await store.transaction(accessContextOf(request), (tx) =>
+      conditionalUpdate(tx, body, criteria, ifMatch ? { ifMatch } : {}),
+    );
+    return sendResource(reply.code(created ? 201 : 200), resource, options.fhirBaseUrl, created);
+  });
+
+  app.delete<{ Params: TypeParams }>('/:type', async (request, reply) => {
+    const criteria = requireCriteria(request.url, 'a conditional delete');
+    await store.transaction(accessContextOf(request), (tx) => conditionalDelete(tx, request.params.type, criteria));
+    return reply.code(204).send();
   });
 
   app.get<{ Params: InstanceParams }>('/:type/:id', async (request, reply) => {
@@ -156,6 +178,13 @@ function requireResourceBody(body: unknown, type: string): Resource {
     throw errorAt('LNG_BAD_REQUEST', `the body is a ${String(resourceType)}, the URL names ${type}`, 'resourceType');
   }
   return body as Resource;
+}
+
+/** The search criteria of a conditional interaction: the request's query string. */
+function requireCriteria(url: string, what: string): string {
+  const criteria = url.split('?')[1] ?? '';
+  if (criteria === '') throw new LongitudeError('LNG_BAD_REQUEST', `${what} needs search criteria in the URL, e.g. ?identifier=system|value`);
+  return criteria;
 }
 
 /** If-Match carries an ETag: W/"3" (http://hl7.org/fhir/R4/http.html#concurrency). */
