@@ -39,9 +39,9 @@ for (const backend of testDatabases()) {
       const cs = res.json() as CapabilityStatement;
       assert.equal(cs.fhirVersion, '4.0.1');
       const patient = cs.rest?.[0]?.resource?.find((r) => r.type === 'Patient');
-      assert.deepEqual(patient?.interaction?.map((i) => i.code), ['create', 'read', 'vread', 'update', 'delete', 'history-instance', 'search-type']);
+      assert.deepEqual(patient?.interaction?.map((i) => i.code), ['create', 'read', 'vread', 'update', 'delete', 'history-instance', 'history-type', 'search-type']);
       assert.ok(patient?.searchParam?.some((p) => p.name === 'birthdate' && p.type === 'date'));
-      assert.deepEqual(cs.rest?.[0]?.interaction?.map((i) => i.code), ['transaction', 'batch']);
+      assert.deepEqual(cs.rest?.[0]?.interaction?.map((i) => i.code), ['transaction', 'batch', 'history-system']);
     });
 
     test('no token, a malformed header or a bad token: 401 OperationOutcome, and the failure is audited', async () => {
@@ -115,6 +115,35 @@ for (const backend of testDatabases()) {
       assert.equal(outcomeOf(ambiguous.body).issue[0]?.code, 'multiple-matches');
       assert.equal((await request('DELETE', `/Patient?${criteria}&gender=female`, 'admin')).statusCode, 204);
       assert.equal((await request('GET', `/Patient/${id}`, 'care-manager')).statusCode, 410);
+    });
+
+    test('type and system history page newest first, stable while new versions arrive', async () => {
+      const since = new Date().toISOString();
+      const ids: string[] = [];
+      for (const family of ['H1', 'H2', 'H3']) {
+        ids.push((await request('POST', '/Patient', 'care-manager', { resourceType: 'Patient', name: [{ family }] })).json<Patient>().id!);
+      }
+      await request('POST', '/Observation', 'care-manager', { resourceType: 'Observation', status: 'final', code: { text: 'x' } });
+      const seen: string[] = [];
+      let url: string | undefined = `/Patient/_history?_since=${encodeURIComponent(since)}&_count=2`;
+      while (url) {
+        const page: Bundle = (await request('GET', url, 'care-manager')).json<Bundle>();
+        seen.push(...(page.entry ?? []).map((e) => e.resource!.id!));
+        // A version written between pages lands before the position and is not seen twice.
+        if (seen.length === 2) await request('PUT', `/Patient/${ids[0]}`, 'care-manager', { resourceType: 'Patient', id: ids[0], gender: 'other' });
+        const next: string | undefined = page.link?.find((l) => l.relation === 'next')?.url;
+        url = next ? next.slice(next.indexOf('/fhir/R4') + '/fhir/R4'.length) : undefined;
+      }
+      assert.deepEqual(seen, [...ids].reverse());
+
+      const system = (await request('GET', `/_history?_since=${encodeURIComponent(since)}`, 'care-manager')).json<Bundle>();
+      assert.ok(system.entry?.some((e) => e.resource?.resourceType === 'Observation'));
+      const agentView = (await request('GET', `/_history?_since=${encodeURIComponent(since)}`, 'service-agent')).json<Bundle>();
+      assert.ok(agentView.entry?.length);
+      assert.ok(agentView.entry?.every((e) => e.resource?.resourceType !== 'Observation'));
+      assert.equal((await request('GET', '/Observation/_history', 'service-agent')).statusCode, 403);
+      assert.equal((await request('GET', '/_history', 'auditor')).statusCode, 403);
+      assert.equal((await request('GET', '/Patient/_history?_page=garbage', 'care-manager')).statusCode, 400);
     });
 
     test('bad input answers with an OperationOutcome naming what is wrong', async () => {

@@ -77,6 +77,35 @@ export async function selectHistory(
   return rows.map(toRow);
 }
 
+/** A position in type- or system-level history: the last version a page showed. */
+export interface HistoryPosition {
+  lastUpdated: string;
+  resourceType: string;
+  id: string;
+  versionId: number;
+}
+
+/**
+ * Versions of many resources, newest first, optionally of some types only, after `since`,
+ * and before `position` (keyset paging: stable while new versions are written).
+ */
+export async function selectHistoryOfTypes(
+  db: Queryable,
+  options: { types: readonly string[]; since?: Date; count: number; position?: HistoryPosition },
+): Promise<ResourceRow[]> {
+  const p = options.position;
+  const { rows } = await db.query<Row>(
+    `select ${columns} from resource_history
+      where resource_type = any($1::text[])
+        and ($2::timestamptz is null or last_updated >= $2)
+        and ($3::timestamptz is null or (last_updated, resource_type, id, version_id) < ($3, $4, $5, $6))
+      order by last_updated desc, resource_type desc, id desc, version_id desc
+      limit $7`,
+    [options.types, options.since?.toISOString() ?? null, p?.lastUpdated ?? null, p?.resourceType ?? null, p?.id ?? null, p?.versionId ?? null, options.count],
+  );
+  return rows.map(toRow);
+}
+
 /** Inserts version 1 of a new resource; false when the id is already taken. */
 export async function insertFirstVersion(db: Queryable, row: ResourceRow): Promise<boolean> {
   const { rowCount } = await db.query(

@@ -16,11 +16,12 @@ import { LongitudeError } from '../platform/errors.ts';
 import { requireAccessContext, type AccessContext } from '../trust/access-context.ts';
 import type { AuditEntry, Interaction } from '../trust/audit/audit-event.ts';
 import type { AuditLog } from '../trust/audit/audit-log.ts';
+import { decide, isScopedToOwnRecord } from '../trust/policy.ts';
 import { RecordGuard } from './record-guard.ts';
-import { selectCurrent, selectHistory, selectVersion, type ResourceRow } from './resource-rows.ts';
+import { selectCurrent, selectHistory, selectHistoryOfTypes, selectVersion, type HistoryPosition, type ResourceRow } from './resource-rows.ts';
 import { StoreTransaction, type SearchIndexer, type WriteResult } from './store-transaction.ts';
 
-export type { ResourceRow } from './resource-rows.ts';
+export type { HistoryPosition, ResourceRow } from './resource-rows.ts';
 export { resourceTopics, StoreTransaction, type SearchIndexer, type WriteResult } from './store-transaction.ts';
 
 export interface ResourceStoreDeps {
@@ -43,9 +44,10 @@ export interface HistoryEntry {
 
 export class ResourceStore {
   private readonly guard: RecordGuard;
+  private readonly knownTypes = resourceTypes();
 
   constructor(private readonly deps: ResourceStoreDeps) {
-    this.guard = new RecordGuard(deps.audit, resourceTypes());
+    this.guard = new RecordGuard(deps.audit, this.knownTypes);
   }
 
   /**
@@ -128,14 +130,40 @@ export class ResourceStore {
       throw notFound(resourceType, id);
     }
     await this.auditRead(ctx, 'history', 'success', reference);
-    return rows.map((r) => ({
-      resourceType: r.resourceType,
-      id: r.id,
-      versionId: String(r.versionId),
-      lastUpdated: r.lastUpdated.toISOString(),
-      deleted: r.deleted,
-      ...(r.content ? { resource: r.content } : {}),
-    }));
+    return rows.map(toHistoryEntry);
+  }
+
+  /**
+   * Type-level (`resourceType` given) or system-level history, newest first
+   * (http://hl7.org/fhir/R4/http.html#history). System-level history covers only the types the
+   * caller may read the history of; a grant limited to one's own record (a member) does not
+   * reach type or system history.
+   */
+  async historyOfTypes(
+    ctx: AccessContext,
+    resourceType: string | undefined,
+    options: { since?: Date; count: number; position?: HistoryPosition },
+  ): Promise<{ entries: HistoryEntry[]; next?: HistoryPosition }> {
+    requireAccessContext(ctx);
+    if (resourceType !== undefined) this.guard.begin(ctx, resourceType);
+    const candidates = resourceType ? [resourceType] : [...this.knownTypes].filter((t) => t !== 'AuditEvent');
+    const types = candidates.filter((t) => !isScopedToOwnRecord(ctx, 'history', t) && decide(ctx, 'history', t).allowed);
+    const query = `${options.since ? `_since=${options.since.toISOString()}&` : ''}_count=${options.count}`;
+    if (types.length === 0) {
+      const reason = `role ${ctx.role} may not read the history of ${resourceType ?? 'the record'}`;
+      await this.deps.audit.record({ ctx, interaction: 'history', outcome: 'failure', description: `refused: ${reason}`, entity: { resourceType: resourceType ?? 'system', query } });
+      throw new LongitudeError('LNG_FORBIDDEN', reason);
+    }
+    const rows = await selectHistoryOfTypes(this.deps.db, { ...options, types, count: options.count + 1 });
+    await this.deps.audit.record({ ctx, interaction: 'history', outcome: 'success', entity: { resourceType: resourceType ?? 'system', query } });
+    const page = rows.slice(0, options.count);
+    const last = page.at(-1);
+    return {
+      entries: page.map(toHistoryEntry),
+      ...(rows.length > options.count && last
+        ? { next: { lastUpdated: last.lastUpdated.toISOString(), resourceType: last.resourceType, id: last.id, versionId: last.versionId } }
+        : {}),
+    };
   }
 
   private async answerRead<T extends Resource>(
@@ -173,6 +201,17 @@ export class ResourceStore {
       entity: { reference, resourceType: reference.split('/')[0]! },
     });
   }
+}
+
+function toHistoryEntry(r: ResourceRow): HistoryEntry {
+  return {
+    resourceType: r.resourceType,
+    id: r.id,
+    versionId: String(r.versionId),
+    lastUpdated: r.lastUpdated.toISOString(),
+    deleted: r.deleted,
+    ...(r.content ? { resource: r.content } : {}),
+  };
 }
 
 function notFound(resourceType: string, id: string): LongitudeError {

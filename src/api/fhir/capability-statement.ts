@@ -57,7 +57,7 @@ export function buildCapabilityStatement(options: {
     rest: [
       {
         mode: 'server',
-        interaction: [{ code: 'transaction' }, { code: 'batch' }],
+        interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }],
         security: {
           cors: false,
           description: 'Bearer tokens (JWT) carrying role, purpose of use and, for members, the person: `longitude token --role ROLE`.',

@@ -6,12 +6,12 @@
  * and audit happen in the store.
  */
 import type { Bundle, Resource } from '@medplum/fhirtypes';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Queryable } from '../../platform/db/db.ts';
 import { errorAt, LongitudeError } from '../../platform/errors.ts';
 import { processBundle } from '../../record/bundle-processor.ts';
 import { conditionalCreate, conditionalDelete, conditionalUpdate } from '../../record/conditional.ts';
-import type { ResourceStore } from '../../record/resource-store.ts';
+import type { HistoryEntry, HistoryPosition, ResourceStore } from '../../record/resource-store.ts';
 import type { AuditQuery } from '../../trust/audit/audit-query.ts';
 import type { AuditLog } from '../../trust/audit/audit-log.ts';
 import type { TokenKeys } from '../../trust/tokens.ts';
@@ -55,7 +55,7 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
   const served: ServedType[] = [
     ...options.storedTypes.map((type) => ({
       type,
-      interactions: ['create', 'read', 'vread', 'update', 'delete', 'history-instance'] as const,
+      interactions: ['create', 'read', 'vread', 'update', 'delete', 'history-instance', 'history-type'] as const,
       search: 'indexed' as const,
       conditional: true,
     })),
@@ -134,31 +134,74 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
     return reply.code(204).send();
   });
 
-  app.get<{ Params: InstanceParams; Querystring: { _count?: string; _since?: string } }>('/:type/:id/_history', async (request, reply) => {
+  app.get<{ Params: InstanceParams; Querystring: HistoryQuery }>('/:type/:id/_history', async (request, reply) => {
     const { type, id } = request.params;
     const since = request.query._since ? parseInstant(request.query._since, '_since') : undefined;
     const versions = await store.history(accessContextOf(request), type, id, {
       count: parseCount(request.query._count, 100),
       ...(since ? { since } : {}),
     });
-    const bundle: Bundle = {
-      resourceType: 'Bundle',
-      type: 'history',
-      entry: versions.map((v) => ({
-        fullUrl: `${options.fhirBaseUrl}/${type}/${id}`,
-        ...(v.resource ? { resource: v.resource } : {}),
-        request: { method: v.deleted ? 'DELETE' : v.versionId === '1' ? 'POST' : 'PUT', url: v.versionId === '1' ? type : `${type}/${id}` },
-        response: { status: v.deleted ? '204' : v.versionId === '1' ? '201' : '200', etag: `W/"${v.versionId}"`, lastModified: v.lastUpdated },
-      })),
-    };
-    return reply.type(fhirJson).send(bundle);
+    return reply.type(fhirJson).send(historyBundle(versions, options.fhirBaseUrl));
   });
+
+  // Type- and system-level history, newest first, paged by an opaque position (keyset).
+  const historyOfTypes = async (type: string | undefined, request: FastifyRequest<{ Querystring: HistoryQuery }>, reply: FastifyReply) => {
+    const { _since, _count, _page } = request.query;
+    const since = _since ? parseInstant(_since, '_since') : undefined;
+    const count = parseCount(_count, 100);
+    const position = _page ? decodePosition(_page) : undefined;
+    const { entries, next } = await store.historyOfTypes(accessContextOf(request), type, { count, ...(since ? { since } : {}), ...(position ? { position } : {}) });
+    const self = `${options.fhirBaseUrl}/${type ? `${type}/` : ''}_history`;
+    const query = new URLSearchParams({ ...(_since ? { _since } : {}), _count: String(count) });
+    const bundle = historyBundle(entries, options.fhirBaseUrl);
+    bundle.link = [
+      { relation: 'self', url: `${self}?${query}${_page ? `&_page=${_page}` : ''}` },
+      ...(next ? [{ relation: 'next', url: `${self}?${query}&_page=${encodePosition(next)}` }] : []),
+    ];
+    return reply.type(fhirJson).send(bundle);
+  };
+  app.get<{ Params: TypeParams; Querystring: HistoryQuery }>('/:type/_history', (request, reply) => historyOfTypes(request.params.type, request, reply));
+  app.get<{ Querystring: HistoryQuery }>('/_history', (request, reply) => historyOfTypes(undefined, request, reply));
 
   app.get<{ Params: VersionParams }>('/:type/:id/_history/:vid', async (request, reply) => {
     const { type, id, vid } = request.params;
     const resource = await store.vread(accessContextOf(request), type, id, vid);
     return sendResource(reply, resource, options.fhirBaseUrl, false);
   });
+}
+
+interface HistoryQuery {
+  _count?: string;
+  _since?: string;
+  _page?: string;
+}
+
+/** A history Bundle (http://hl7.org/fhir/R4/http.html#history): each version with how it came to be. */
+function historyBundle(versions: readonly HistoryEntry[], baseUrl: string): Bundle {
+  return {
+    resourceType: 'Bundle',
+    type: 'history',
+    entry: versions.map((v) => ({
+      fullUrl: `${baseUrl}/${v.resourceType}/${v.id}`,
+      ...(v.resource ? { resource: v.resource } : {}),
+      request: { method: v.deleted ? 'DELETE' : v.versionId === '1' ? 'POST' : 'PUT', url: v.versionId === '1' ? v.resourceType : `${v.resourceType}/${v.id}` },
+      response: { status: v.deleted ? '204' : v.versionId === '1' ? '201' : '200', etag: `W/"${v.versionId}"`, lastModified: v.lastUpdated },
+    })),
+  };
+}
+
+function encodePosition(position: HistoryPosition): string {
+  return Buffer.from(JSON.stringify(position)).toString('base64url');
+}
+
+function decodePosition(page: string): HistoryPosition {
+  try {
+    const p = JSON.parse(Buffer.from(page, 'base64url').toString('utf8')) as HistoryPosition;
+    if (typeof p.lastUpdated === 'string' && !Number.isNaN(Date.parse(p.lastUpdated)) && typeof p.resourceType === 'string' && typeof p.id === 'string' && Number.isInteger(p.versionId)) return p;
+  } catch {
+    // fall through to the error below
+  }
+  throw errorAt('LNG_BAD_REQUEST', '_page is not a position this server handed out', '_page');
 }
 
 function sendResource(reply: FastifyReply, resource: Resource, baseUrl: string, withLocation: boolean): FastifyReply {
