@@ -39,7 +39,7 @@ for (const backend of testDatabases()) {
       const cs = res.json() as CapabilityStatement;
       assert.equal(cs.fhirVersion, '4.0.1');
       const patient = cs.rest?.[0]?.resource?.find((r) => r.type === 'Patient');
-      assert.deepEqual(patient?.interaction?.map((i) => i.code), ['create', 'read', 'vread', 'update', 'delete', 'history-instance', 'history-type', 'search-type']);
+      assert.deepEqual(patient?.interaction?.map((i) => i.code), ['create', 'read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'history-type', 'search-type']);
       assert.ok(patient?.searchParam?.some((p) => p.name === 'birthdate' && p.type === 'date'));
       assert.deepEqual(cs.rest?.[0]?.interaction?.map((i) => i.code), ['transaction', 'batch', 'history-system']);
     });
@@ -144,6 +144,50 @@ for (const backend of testDatabases()) {
       assert.equal((await request('GET', '/Observation/_history', 'service-agent')).statusCode, 403);
       assert.equal((await request('GET', '/_history', 'auditor')).statusCode, 403);
       assert.equal((await request('GET', '/Patient/_history?_page=garbage', 'care-manager')).statusCode, 400);
+    });
+
+    test('JSON Patch updates the current version; a stale If-Match or a patch of the id is refused', async () => {
+      const created = (await request('POST', '/Patient', 'care-manager', { resourceType: 'Patient', name: [{ family: 'Patch' }] })).json<Patient>();
+      const patch = (ops: unknown, headers: Record<string, string> = {}) =>
+        t.app.fastify.inject({
+          method: 'PATCH',
+          url: `/fhir/R4/Patient/${created.id}`,
+          headers: { authorization: `Bearer ${tokens['care-manager']}`, 'content-type': 'application/json-patch+json', ...headers },
+          payload: JSON.stringify(ops),
+        });
+      const ok = await patch([{ op: 'add', path: '/gender', value: 'female' }, { op: 'replace', path: '/name/0/family', value: 'Patched' }], { 'if-match': 'W/"1"' });
+      assert.equal(ok.statusCode, 200);
+      assert.deepEqual([ok.json<Patient>().gender, ok.json<Patient>().name?.[0]?.family, ok.headers.etag], ['female', 'Patched', 'W/"2"']);
+      assert.equal((await patch([{ op: 'remove', path: '/gender' }], { 'if-match': 'W/"1"' })).statusCode, 412);
+      assert.equal((await patch([{ op: 'replace', path: '/id', value: 'other' }])).statusCode, 422);
+      assert.equal((await patch([{ op: 'test', path: '/gender', value: 'male' }])).statusCode, 422);
+      const invalid = await patch([{ op: 'add', path: '/birthDate', value: 'not a date' }]);
+      assert.equal(invalid.statusCode, 400);
+      assert.deepEqual(outcomeOf(invalid.body).issue[0]?.expression, ['Patient.birthDate']);
+    });
+
+    test('content negotiation, Prefer: return=, and conditional reads', async () => {
+      const xml = await t.app.fastify.inject({ method: 'GET', url: '/fhir/R4/Patient/x', headers: { authorization: `Bearer ${tokens.admin}`, accept: 'application/fhir+xml' } });
+      assert.equal(xml.statusCode, 406);
+      assert.equal(outcomeOf(xml.body).issue[0]?.code, 'not-supported');
+      assert.equal((await request('GET', '/metadata?_format=xml')).statusCode, 406);
+      assert.equal((await request('GET', '/metadata?_format=json')).statusCode, 200);
+
+      const minimal = await request('POST', '/Patient', 'care-manager', { resourceType: 'Patient' }, { prefer: 'return=minimal' });
+      assert.equal(minimal.statusCode, 201);
+      assert.equal(minimal.body, '');
+      assert.ok(minimal.headers.location);
+      const outcome = await request('POST', '/Patient', 'care-manager', { resourceType: 'Patient' }, { prefer: 'return=OperationOutcome' });
+      assert.equal(outcomeOf(outcome.body).issue[0]?.severity, 'information');
+
+      const created = (await request('POST', '/Patient', 'care-manager', { resourceType: 'Patient' })).json<Patient>();
+      const sameTag = await request('GET', `/Patient/${created.id}`, 'care-manager', undefined, { 'if-none-match': 'W/"1"' });
+      assert.equal(sameTag.statusCode, 304);
+      assert.equal((await request('GET', `/Patient/${created.id}`, 'care-manager', undefined, { 'if-none-match': 'W/"7"' })).statusCode, 200);
+      const later = new Date(Date.now() + 60_000).toUTCString();
+      const earlier = new Date(Date.now() - 3_600_000).toUTCString();
+      assert.equal((await request('GET', `/Patient/${created.id}`, 'care-manager', undefined, { 'if-modified-since': later })).statusCode, 304);
+      assert.equal((await request('GET', `/Patient/${created.id}`, 'care-manager', undefined, { 'if-modified-since': earlier })).statusCode, 200);
     });
 
     test('bad input answers with an OperationOutcome naming what is wrong', async () => {

@@ -22,7 +22,8 @@ export type IssueType =
   | 'processing'
   | 'exception'
   | 'timeout'
-  | 'too-costly';
+  | 'too-costly'
+  | 'informational';
 
 export const ErrorCatalog = {
   LNG_CONFIG_INVALID: { status: 500, issue: 'invalid' },
@@ -33,6 +34,7 @@ export const ErrorCatalog = {
   LNG_NOT_FOUND: { status: 404, issue: 'not-found' },
   LNG_GONE: { status: 410, issue: 'deleted' },
   LNG_METHOD_NOT_ALLOWED: { status: 405, issue: 'not-supported' },
+  LNG_NOT_ACCEPTABLE: { status: 406, issue: 'not-supported' },
   LNG_VERSION_CONFLICT: { status: 412, issue: 'conflict' },
   LNG_CONFLICT: { status: 409, issue: 'conflict' },
   LNG_MULTIPLE_MATCHES: { status: 412, issue: 'multiple-matches' },

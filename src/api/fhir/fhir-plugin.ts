@@ -9,6 +9,7 @@ import type { Bundle, Resource } from '@medplum/fhirtypes';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Queryable } from '../../platform/db/db.ts';
 import { errorAt, LongitudeError } from '../../platform/errors.ts';
+import { applyJsonPatch } from '../../fhir/index.ts';
 import { processBundle } from '../../record/bundle-processor.ts';
 import { conditionalCreate, conditionalDelete, conditionalUpdate } from '../../record/conditional.ts';
 import type { HistoryEntry, HistoryPosition, ResourceStore } from '../../record/resource-store.ts';
@@ -17,7 +18,9 @@ import type { AuditLog } from '../../trust/audit/audit-log.ts';
 import type { TokenKeys } from '../../trust/tokens.ts';
 import { requireBearerToken, type SeenSessions } from '../plugins/authentication.ts';
 import { accessContextOf } from '../request-context.ts';
+import { operationOutcome } from '../operation-outcome.ts';
 import { buildCapabilityStatement, type ServedType } from './capability-statement.ts';
+import { checkAcceptable, returnPreference } from './content-negotiation.ts';
 import { registerSearchRoutes } from './search-routes.ts';
 
 export interface FhirPluginOptions {
@@ -49,13 +52,17 @@ interface VersionParams extends InstanceParams {
 export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOptions): Promise<void> {
   const { store } = options;
   app.addContentTypeParser('application/fhir+json', { parseAs: 'string', bodyLimit: options.bodyLimit }, app.getDefaultJsonParser('error', 'error'));
+  app.addHook('onRequest', async (request) => {
+    checkAcceptable(request.headers.accept, (request.query as { _format?: string } | undefined)?._format);
+  });
+  app.addContentTypeParser('application/json-patch+json', { parseAs: 'string', bodyLimit: options.bodyLimit }, app.getDefaultJsonParser('error', 'error'));
   requireBearerToken(app, { tokenKeys: options.tokenKeys, audit: options.audit, sessions: options.sessions, publicPaths: ['/metadata'] });
   registerSearchRoutes(app, { db: options.db, audit: options.audit, fhirBaseUrl: options.fhirBaseUrl, bodyLimit: options.bodyLimit });
 
   const served: ServedType[] = [
     ...options.storedTypes.map((type) => ({
       type,
-      interactions: ['create', 'read', 'vread', 'update', 'delete', 'history-instance', 'history-type'] as const,
+      interactions: ['create', 'read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'history-type'] as const,
       search: 'indexed' as const,
       conditional: true,
     })),
@@ -95,7 +102,7 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
       typeof ifNoneExist === 'string' && ifNoneExist !== ''
         ? await store.transaction(accessContextOf(request), (tx) => conditionalCreate(tx, body, ifNoneExist))
         : await store.create(accessContextOf(request), body);
-    return sendResource(reply.code(created ? 201 : 200), resource, options.fhirBaseUrl, created);
+    return sendWritten(request, reply.code(created ? 201 : 200), resource, options.fhirBaseUrl, created);
   });
 
   app.put<{ Params: TypeParams; Body: Resource }>('/:type', async (request, reply) => {
@@ -105,7 +112,7 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
     const { resource, created } = await store.transaction(accessContextOf(request), (tx) =>
       conditionalUpdate(tx, body, criteria, ifMatch ? { ifMatch } : {}),
     );
-    return sendResource(reply.code(created ? 201 : 200), resource, options.fhirBaseUrl, created);
+    return sendWritten(request, reply.code(created ? 201 : 200), resource, options.fhirBaseUrl, created);
   });
 
   app.delete<{ Params: TypeParams }>('/:type', async (request, reply) => {
@@ -116,7 +123,7 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
 
   app.get<{ Params: InstanceParams }>('/:type/:id', async (request, reply) => {
     const resource = await store.read(accessContextOf(request), request.params.type, request.params.id);
-    return sendResource(reply, resource, options.fhirBaseUrl, false);
+    return sendRead(request, reply, resource);
   });
 
   app.put<{ Params: InstanceParams; Body: Resource }>('/:type/:id', async (request, reply) => {
@@ -126,7 +133,26 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
     }
     const ifMatch = parseIfMatch(request.headers['if-match']);
     const { resource, created } = await store.update(accessContextOf(request), body, ifMatch ? { ifMatch } : {});
-    return sendResource(reply.code(created ? 201 : 200), resource, options.fhirBaseUrl, created);
+    return sendWritten(request, reply.code(created ? 201 : 200), resource, options.fhirBaseUrl, created);
+  });
+
+  // JSON Patch (http://hl7.org/fhir/R4/http.html#patch): applied to the current version in the
+  // writing transaction, so the update is version-aware even without If-Match.
+  app.patch<{ Params: InstanceParams; Body: unknown }>('/:type/:id', async (request, reply) => {
+    const { type, id } = request.params;
+    const ifMatch = parseIfMatch(request.headers['if-match']);
+    const { resource } = await store.transaction(accessContextOf(request), async (tx) => {
+      const current = await tx.read(type, id);
+      if (ifMatch && current.meta?.versionId !== ifMatch) {
+        throw new LongitudeError('LNG_VERSION_CONFLICT', `If-Match ${ifMatch}: ${type}/${id} is at version ${current.meta?.versionId}`);
+      }
+      const patched = applyJsonPatch(current, request.body);
+      if (patched?.resourceType !== type || patched.id !== id) {
+        throw new LongitudeError('LNG_UNPROCESSABLE', 'a patch may not change resourceType or id');
+      }
+      return tx.update(patched, { ifMatch: current.meta!.versionId! });
+    });
+    return sendWritten(request, reply, resource, options.fhirBaseUrl, false);
   });
 
   app.delete<{ Params: InstanceParams }>('/:type/:id', async (request, reply) => {
@@ -166,7 +192,7 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
   app.get<{ Params: VersionParams }>('/:type/:id/_history/:vid', async (request, reply) => {
     const { type, id, vid } = request.params;
     const resource = await store.vread(accessContextOf(request), type, id, vid);
-    return sendResource(reply, resource, options.fhirBaseUrl, false);
+    return sendRead(request, reply, resource);
   });
 }
 
@@ -204,12 +230,42 @@ function decodePosition(page: string): HistoryPosition {
   throw errorAt('LNG_BAD_REQUEST', '_page is not a position this server handed out', '_page');
 }
 
-function sendResource(reply: FastifyReply, resource: Resource, baseUrl: string, withLocation: boolean): FastifyReply {
-  const versionId = resource.meta?.versionId ?? '1';
-  void reply.type(fhirJson).header('ETag', `W/"${versionId}"`);
+function versionHeaders(reply: FastifyReply, resource: Resource): FastifyReply {
+  void reply.type(fhirJson).header('ETag', `W/"${resource.meta?.versionId ?? '1'}"`);
   if (resource.meta?.lastUpdated) void reply.header('Last-Modified', new Date(resource.meta.lastUpdated).toUTCString());
-  if (withLocation) void reply.header('Location', `${baseUrl}/${resource.resourceType}/${resource.id}/_history/${versionId}`);
-  return reply.send(resource);
+  return reply;
+}
+
+/**
+ * A read honours If-None-Match and If-Modified-Since with 304 Not Modified
+ * (http://hl7.org/fhir/R4/http.html#cread).
+ */
+function sendRead(request: FastifyRequest, reply: FastifyReply, resource: Resource): FastifyReply {
+  versionHeaders(reply, resource);
+  const etag = `W/"${resource.meta?.versionId ?? '1'}"`;
+  const ifNoneMatch = request.headers['if-none-match'];
+  const ifModifiedSince = Date.parse(String(request.headers['if-modified-since'] ?? ''));
+  const lastModified = Math.floor(Date.parse(resource.meta?.lastUpdated ?? '') / 1000) * 1000;
+  const unchanged =
+    ifNoneMatch !== undefined
+      ? ifNoneMatch.split(',').some((tag) => tag.trim() === etag || tag.trim() === etag.slice(2) || tag.trim() === '*')
+      : !Number.isNaN(ifModifiedSince) && lastModified <= ifModifiedSince;
+  return unchanged ? reply.code(304).send() : reply.send(resource);
+}
+
+/** A write answers per Prefer: return=minimal | representation (default) | OperationOutcome. */
+function sendWritten(request: FastifyRequest, reply: FastifyReply, resource: Resource, baseUrl: string, withLocation: boolean): FastifyReply {
+  versionHeaders(reply, resource);
+  const location = `${baseUrl}/${resource.resourceType}/${resource.id}/_history/${resource.meta?.versionId ?? '1'}`;
+  if (withLocation) void reply.header('Location', location);
+  switch (returnPreference(String(request.headers.prefer ?? ""))) {
+    case 'minimal':
+      return reply.send();
+    case 'OperationOutcome':
+      return reply.send(operationOutcome([{ severity: 'information', code: 'informational', diagnostics: `stored ${location}` }]));
+    case 'representation':
+      return reply.send(resource);
+  }
 }
 
 function requireResourceBody(body: unknown, type: string): Resource {
