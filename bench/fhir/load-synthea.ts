@@ -5,20 +5,17 @@
  *
  *   node --import tsx bench/fhir/load-synthea.ts [--dir ../shared/data/fhir/synthea-r4] [--postgres URL]
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Bundle } from '@medplum/fhirtypes';
-import pg from 'pg';
 import type { Db } from '../../src/platform/db/db.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
-import { createPgDb } from '../../src/platform/db/pg-db.ts';
-import { createPgliteDb } from '../../src/platform/db/pglite-db.ts';
 import { processBundle } from '../../src/record/bundle-processor.ts';
 import { wireRecordParts } from '../../src/test-support/hub-parts.ts';
 import { createAccessContext } from '../../src/trust/access-context.ts';
+import { withPgliteOnDisk, withPostgresSchema } from '../bench-databases.ts';
 
 const { values } = parseArgs({
   options: { dir: { type: 'string', default: new URL('../../../shared/data/fhir/synthea-r4', import.meta.url).pathname }, postgres: { type: 'string' } },
@@ -49,25 +46,5 @@ async function load(name: string, db: Db): Promise<void> {
 }
 
 console.log(`machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB; node ${process.version}`);
-const dir = mkdtempSync(join(tmpdir(), 'lng-synthea-'));
-const pglite = await createPgliteDb(join(dir, 'pgdata'));
-try {
-  await load('PGlite', pglite);
-} finally {
-  await pglite.close();
-  rmSync(dir, { recursive: true, force: true });
-}
-if (postgresUrl) {
-  const schema = `bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: postgresUrl });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  const db = createPgDb({ connectionString: postgresUrl, searchPath: schema });
-  try {
-    await load('PostgreSQL', db);
-  } finally {
-    await db.close();
-    await admin.query(`drop schema ${schema} cascade`);
-    await admin.end();
-  }
-}
+await withPgliteOnDisk((db) => load('PGlite', db));
+if (postgresUrl) await withPostgresSchema(postgresUrl, (db) => load('PostgreSQL', db));

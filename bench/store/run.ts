@@ -8,20 +8,15 @@
  * PostgreSQL is measured when --postgres or DATABASE_URL names a server; each run uses a
  * schema of its own and drops it afterwards.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Patient } from '@medplum/fhirtypes';
-import pg from 'pg';
 import type { Db } from '../../src/platform/db/db.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
-import { createPgDb } from '../../src/platform/db/pg-db.ts';
-import { createPgliteDb } from '../../src/platform/db/pglite-db.ts';
 import { ResourceStore } from '../../src/record/resource-store.ts';
 import { createAccessContext } from '../../src/trust/access-context.ts';
 import { AuditLog } from '../../src/trust/audit/audit-log.ts';
+import { withPgliteOnDisk, withPostgresSchema } from '../bench-databases.ts';
 
 const { values } = parseArgs({ options: { count: { type: 'string', default: '2000' }, postgres: { type: 'string' } } });
 const count = Number(values.count);
@@ -101,29 +96,8 @@ async function main(): Promise<void> {
   console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB; node ${process.version}; count=${count}`);
   const results: Record<string, Figure[]> = {};
 
-  const dir = mkdtempSync(join(tmpdir(), 'lng-bench-'));
-  const pglite = await createPgliteDb(join(dir, 'pgdata'));
-  try {
-    results.PGlite = await benchBackend('PGlite', pglite);
-  } finally {
-    await pglite.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-
-  if (postgresUrl) {
-    const schema = `bench_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: postgresUrl });
-    await admin.connect();
-    await admin.query(`create schema ${schema}`);
-    const db = createPgDb({ connectionString: postgresUrl, searchPath: schema, max: 10 });
-    try {
-      results.PostgreSQL = await benchBackend('PostgreSQL', db);
-    } finally {
-      await db.close();
-      await admin.query(`drop schema ${schema} cascade`);
-      await admin.end();
-    }
-  }
+  results.PGlite = await withPgliteOnDisk((db) => benchBackend('PGlite', db));
+  if (postgresUrl) results.PostgreSQL = await withPostgresSchema(postgresUrl, (db) => benchBackend('PostgreSQL', db));
 
   console.log('\n| backend | operation | clients | ops/s | p50 ms | p95 ms |\n|---|---|---|---|---|---|');
   for (const [backend, figures] of Object.entries(results)) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Bundle, Encounter, Observation, Patient } from '@medplum/fhirtypes';
-import { LongitudeError } from '../platform/errors.ts';
+import { expectCodedError } from '../test-support/coded-error.ts';
 import { wireRecordParts, type RecordParts } from '../test-support/hub-parts.ts';
 import { testDatabases } from '../test-support/test-db.ts';
 import { createAccessContext } from '../trust/access-context.ts';
@@ -36,16 +36,6 @@ const observationEntry = {
   request: { method: 'POST' as const, url: 'Observation' },
 };
 
-async function failure(promise: Promise<unknown>): Promise<LongitudeError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof LongitudeError, String(err));
-    return err;
-  }
-  assert.fail('expected the bundle to be refused');
-}
-
 for (const backend of testDatabases()) {
   describe(`batch and transaction Bundles on ${backend.kind}`, () => {
     let parts: RecordParts;
@@ -79,7 +69,7 @@ for (const backend of testDatabases()) {
       const before = await count('Encounter');
       const { status: _missing, ...withoutStatus } = observationEntry.resource;
       const bad = { ...observationEntry, resource: withoutStatus as Observation };
-      const err = await failure(processBundle(parts.store, system, transaction([patientEntry, encounterEntry, bad]), { baseUrl }));
+      const err = await expectCodedError(processBundle(parts.store, system, transaction([patientEntry, encounterEntry, bad]), { baseUrl }));
       assert.equal(err.code, 'LNG_INVALID_RESOURCE');
       assert.match(err.message, /^entry 2: /);
       assert.ok(err.issues.some((i) => i.expression?.includes('Bundle.entry[2].resource.status')), JSON.stringify(err.issues));
@@ -88,7 +78,7 @@ for (const backend of testDatabases()) {
 
     test('a reference to a urn:uuid that no entry carries is refused', async () => {
       const orphan = { ...observationEntry, resource: { ...observationEntry.resource, subject: { reference: 'urn:uuid:no-such-entry' } } };
-      const err = await failure(processBundle(parts.store, system, transaction([orphan]), { baseUrl }));
+      const err = await expectCodedError(processBundle(parts.store, system, transaction([orphan]), { baseUrl }));
       assert.match(err.message, /urn:uuid:no-such-entry names no entry/);
     });
 
@@ -128,7 +118,7 @@ for (const backend of testDatabases()) {
     });
 
     test('the policy applies to every entry', async () => {
-      const err = await failure(processBundle(parts.store, serviceAgent, transaction([patientEntry, encounterEntry]), { baseUrl }));
+      const err = await expectCodedError(processBundle(parts.store, serviceAgent, transaction([patientEntry, encounterEntry]), { baseUrl }));
       assert.equal(err.code, 'LNG_FORBIDDEN');
       assert.match(err.message, /^entry 1: role service-agent may not create Encounter/);
     });
@@ -173,7 +163,7 @@ for (const backend of testDatabases()) {
       assert.equal(updated.entry![0]!.resource!.meta?.versionId, '2');
 
       await parts.store.create(system, { resourceType: 'Patient', identifier: [{ system: 'urn:test:mrn', value: mrn }] } as Patient);
-      const err = await failure(processBundle(parts.store, system, put('Three'), { baseUrl }));
+      const err = await expectCodedError(processBundle(parts.store, system, put('Three'), { baseUrl }));
       assert.equal(err.code, 'LNG_MULTIPLE_MATCHES');
       assert.equal(err.status, 412);
 
@@ -191,10 +181,10 @@ for (const backend of testDatabases()) {
         [transaction([{ request: { method: 'POST', url: 'Patient?identifier=x' }, resource: { resourceType: 'Patient' } }]), 'Bundle.entry[0].request.url'],
         [transaction([{ request: { method: 'POST', url: 'Patient', ifNoneExist: 'nonsense=1' }, resource: { resourceType: 'Patient' } }]), 'Bundle.entry[0].request.ifNoneExist'],
       ] as const) {
-        const err = await failure(processBundle(parts.store, system, bundle, { baseUrl }));
+        const err = await expectCodedError(processBundle(parts.store, system, bundle, { baseUrl }));
         assert.deepEqual(err.issues[0]?.expression, [expression], err.message);
       }
-      await failure(processBundle(parts.store, system, { resourceType: 'Patient' }, { baseUrl }));
+      await expectCodedError(processBundle(parts.store, system, { resourceType: 'Patient' }, { baseUrl }));
     });
   });
 }

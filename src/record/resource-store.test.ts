@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Observation, Patient } from '@medplum/fhirtypes';
-import { LongitudeError } from '../platform/errors.ts';
+import type { LongitudeError } from '../platform/errors.ts';
+import { expectCodedError } from '../test-support/coded-error.ts';
 import { testDatabases } from '../test-support/test-db.ts';
 import { wireRecordParts, type RecordParts } from '../test-support/hub-parts.ts';
 import { createAccessContext, type AccessContext } from '../trust/access-context.ts';
@@ -11,17 +12,6 @@ const admin = createAccessContext({ actor: { type: 'user', id: 'admin-1' }, role
 
 function patient(family = 'Rivera'): Patient {
   return { resourceType: 'Patient', name: [{ family, given: ['Ana'] }], birthDate: '1970-03-02', gender: 'female' };
-}
-
-async function rejects(promise: Promise<unknown>, code: LongitudeError['code']): Promise<LongitudeError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof LongitudeError, `expected a LongitudeError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    return err;
-  }
-  assert.fail(`expected ${code}`);
 }
 
 for (const backend of testDatabases()) {
@@ -75,7 +65,7 @@ for (const backend of testDatabases()) {
     test('If-Match with a stale version is refused and changes nothing', async () => {
       const { resource } = await parts.store.create(careManager, patient());
       await parts.store.update(careManager, { ...resource, gender: 'other' }, { ifMatch: '1' });
-      await rejects(parts.store.update(careManager, { ...resource, gender: 'male' }, { ifMatch: '1' }), 'LNG_VERSION_CONFLICT');
+      await expectCodedError(parts.store.update(careManager, { ...resource, gender: 'male' }, { ifMatch: '1' }), 'LNG_VERSION_CONFLICT');
       const current = await parts.store.read<Patient>(careManager, 'Patient', resource.id!);
       assert.equal(current.gender, 'other');
       assert.equal(current.meta?.versionId, '2');
@@ -108,7 +98,7 @@ for (const backend of testDatabases()) {
     test('delete leaves a tombstone: read is gone, history and vread keep earlier versions', async () => {
       const { resource } = await parts.store.create(careManager, patient());
       await parts.store.delete(admin, 'Patient', resource.id!);
-      await rejects(parts.store.read(careManager, 'Patient', resource.id!), 'LNG_GONE');
+      await expectCodedError(parts.store.read(careManager, 'Patient', resource.id!), 'LNG_GONE');
       const history = await parts.store.history(careManager, 'Patient', resource.id!);
       assert.deepEqual(
         history.map((h) => [h.versionId, h.deleted]),
@@ -123,15 +113,15 @@ for (const backend of testDatabases()) {
     });
 
     test('unknown ids and types are not found', async () => {
-      await rejects(parts.store.read(careManager, 'Patient', 'no-such-id'), 'LNG_NOT_FOUND');
-      await rejects(parts.store.read(careManager, 'Spaceship', 'x'), 'LNG_NOT_FOUND');
-      await rejects(parts.store.vread(careManager, 'Patient', 'no-such-id', '1'), 'LNG_NOT_FOUND');
-      await rejects(parts.store.delete(admin, 'Patient', 'no-such-id'), 'LNG_NOT_FOUND');
+      await expectCodedError(parts.store.read(careManager, 'Patient', 'no-such-id'), 'LNG_NOT_FOUND');
+      await expectCodedError(parts.store.read(careManager, 'Spaceship', 'x'), 'LNG_NOT_FOUND');
+      await expectCodedError(parts.store.vread(careManager, 'Patient', 'no-such-id', '1'), 'LNG_NOT_FOUND');
+      await expectCodedError(parts.store.delete(admin, 'Patient', 'no-such-id'), 'LNG_NOT_FOUND');
     });
 
     test('an invalid resource is refused with an issue that points at the element', async () => {
       const bad = { resourceType: 'Observation', code: { text: 'HbA1c' }, valueQuantity: { value: 'seven' } };
-      const err = await rejects(parts.store.create(careManager, bad as unknown as Observation), 'LNG_INVALID_RESOURCE');
+      const err = await expectCodedError(parts.store.create(careManager, bad as unknown as Observation), 'LNG_INVALID_RESOURCE');
       const expressions = err.issues.flatMap((i) => i.expression ?? []);
       assert.ok(expressions.includes('Observation.status'), expressions.join());
       assert.ok(
@@ -141,9 +131,9 @@ for (const backend of testDatabases()) {
     });
 
     test('the store refuses a call without an access context', async () => {
-      await rejects(parts.store.read(undefined as unknown as AccessContext, 'Patient', 'x'), 'LNG_NO_ACCESS_CONTEXT');
+      await expectCodedError(parts.store.read(undefined as unknown as AccessContext, 'Patient', 'x'), 'LNG_NO_ACCESS_CONTEXT');
       const forged = { actor: { type: 'user', id: 'x' }, role: 'admin', purposeOfUse: 'TREAT' } as AccessContext;
-      await rejects(parts.store.create(forged, patient()), 'LNG_NO_ACCESS_CONTEXT');
+      await expectCodedError(parts.store.create(forged, patient()), 'LNG_NO_ACCESS_CONTEXT');
     });
 
     test('each write commits with its outbox event and audit entry', async () => {
@@ -162,10 +152,10 @@ for (const backend of testDatabases()) {
 
     test('a write that fails leaves neither resource, event nor audit row', async () => {
       const { rows: before } = await parts.db.query<{ n: number }>('select count(*)::int as n from outbox_event');
-      await rejects(parts.store.update(careManager, { ...patient(), id: 'x' }, { ifMatch: '3' }), 'LNG_VERSION_CONFLICT');
+      await expectCodedError(parts.store.update(careManager, { ...patient(), id: 'x' }, { ifMatch: '3' }), 'LNG_VERSION_CONFLICT');
       const { rows: after } = await parts.db.query<{ n: number }>('select count(*)::int as n from outbox_event');
       assert.equal(after[0]!.n, before[0]!.n);
-      await rejects(parts.store.read(careManager, 'Patient', 'x'), 'LNG_NOT_FOUND');
+      await expectCodedError(parts.store.read(careManager, 'Patient', 'x'), 'LNG_NOT_FOUND');
     });
   });
 }
