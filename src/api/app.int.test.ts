@@ -190,6 +190,39 @@ for (const backend of testDatabases()) {
       assert.equal((await request('GET', `/Patient/${created.id}`, 'care-manager', undefined, { 'if-modified-since': earlier })).statusCode, 200);
     });
 
+    test('Patient $everything: the compartment, filtered by _type, paged, and cut to what the role may see', async () => {
+      const patient = (await request('POST', '/Patient', 'care-manager', { resourceType: 'Patient' })).json<Patient>();
+      const other = (await request('POST', '/Patient', 'care-manager', { resourceType: 'Patient' })).json<Patient>();
+      const subject = (p: Patient) => ({ subject: { reference: `Patient/${p.id}` } });
+      await request('POST', '/Observation', 'care-manager', { resourceType: 'Observation', status: 'final', code: { text: 'a' }, ...subject(patient) });
+      await request('POST', '/Observation', 'care-manager', { resourceType: 'Observation', status: 'final', code: { text: 'b' }, ...subject(patient) });
+      await request('POST', '/Condition', 'care-manager', { resourceType: 'Condition', ...subject(patient) });
+      await request('POST', '/Observation', 'care-manager', { resourceType: 'Observation', status: 'final', code: { text: 'c' }, ...subject(other) });
+
+      const all = (await request('GET', `/Patient/${patient.id}/$everything`, 'care-manager')).json<Bundle>();
+      assert.deepEqual(all.entry?.map((e) => e.resource?.resourceType).sort(), ['Condition', 'Observation', 'Observation', 'Patient']);
+      const observations = (await request('GET', `/Patient/${patient.id}/$everything?_type=Observation`, 'care-manager')).json<Bundle>();
+      assert.equal(observations.entry?.length, 2);
+
+      const seen: string[] = [];
+      let url: string | undefined = `/Patient/${patient.id}/$everything?_count=1`;
+      while (url) {
+        const page: Bundle = (await request('GET', url, 'care-manager')).json<Bundle>();
+        seen.push(...(page.entry ?? []).map((e) => `${e.resource!.resourceType}/${e.resource!.id}`));
+        const next: string | undefined = page.link?.find((l) => l.relation === 'next')?.url;
+        url = next ? next.slice(next.indexOf('/fhir/R4') + '/fhir/R4'.length) : undefined;
+      }
+      assert.equal(seen.length, 4);
+      assert.equal(new Set(seen).size, 4);
+
+      const agent = (await request('GET', `/Patient/${patient.id}/$everything`, 'service-agent')).json<Bundle>();
+      assert.deepEqual(agent.entry?.map((e) => e.resource?.resourceType), ['Patient']);
+      const memberToken = await t.token('member', { personId: patient.id! });
+      assert.equal((await request('GET', `/Patient/${patient.id}/$everything`, memberToken)).json<Bundle>().entry?.length, 4);
+      assert.equal((await request('GET', `/Patient/${other.id}/$everything`, memberToken)).statusCode, 403);
+      assert.equal((await request('GET', `/Patient/${patient.id}/$everything?_type=Spaceship`, 'care-manager')).statusCode, 400);
+    });
+
     test('bad input answers with an OperationOutcome naming what is wrong', async () => {
       const invalid = await request('POST', '/Patient', 'care-manager', { resourceType: 'Patient', birthDate: 'yesterday' });
       assert.equal(invalid.statusCode, 400);

@@ -22,6 +22,8 @@ export interface ServedType {
   search?: 'indexed';
   /** Conditional create, update and delete (one match) are served (record/conditional.ts). */
   conditional?: boolean;
+  /** Type-level operations served, by name. */
+  operations?: readonly { name: string; definition: string }[];
 }
 
 /**
@@ -70,6 +72,7 @@ export function buildCapabilityStatement(options: {
           readHistory: true,
           updateCreate: true,
           ...(t.conditional ? { conditionalCreate: true, conditionalUpdate: true, conditionalDelete: 'single' as const } : {}),
+          ...(t.operations ? { operation: [...t.operations] } : {}),
         })),
       },
     ],

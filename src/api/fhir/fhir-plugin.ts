@@ -11,6 +11,7 @@ import type { Queryable } from '../../platform/db/db.ts';
 import { errorAt, LongitudeError } from '../../platform/errors.ts';
 import { applyJsonPatch } from '../../fhir/index.ts';
 import { processBundle } from '../../record/bundle-processor.ts';
+import { patientEverything } from '../../record/patient-everything.ts';
 import { conditionalCreate, conditionalDelete, conditionalUpdate } from '../../record/conditional.ts';
 import type { HistoryEntry, HistoryPosition, ResourceStore } from '../../record/resource-store.ts';
 import type { AuditQuery } from '../../trust/audit/audit-query.ts';
@@ -65,6 +66,7 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
       interactions: ['create', 'read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'history-type'] as const,
       search: 'indexed' as const,
       conditional: true,
+      ...(type === 'Patient' ? { operations: [{ name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' }] } : {}),
     })),
     { type: 'AuditEvent', interactions: ['read', 'search-type'] as const },
   ];
@@ -114,6 +116,35 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
     );
     return sendWritten(request, reply.code(created ? 201 : 200), resource, options.fhirBaseUrl, created);
   });
+
+  app.get<{ Params: { id: string }; Querystring: { _since?: string; _type?: string; _count?: string; _page?: string } }>(
+    '/Patient/:id/$everything',
+    async (request, reply) => {
+      const { _since, _type, _count, _page } = request.query;
+      const count = parseCount(_count, 100);
+      const since = _since ? parseInstant(_since, '_since') : undefined;
+      const types = _type ? _type.split(',').filter((t) => t !== '') : undefined;
+      const after = _page ? decodeEverythingPage(_page) : undefined;
+      const { resources, next } = await patientEverything({ db: options.db, store, audit: options.audit }, accessContextOf(request), request.params.id, {
+        count,
+        ...(since ? { since } : {}),
+        ...(types ? { types } : {}),
+        ...(after ? { after } : {}),
+      });
+      const self = `${options.fhirBaseUrl}/Patient/${request.params.id}/$everything`;
+      const query = new URLSearchParams({ ...(_since ? { _since } : {}), ...(_type ? { _type } : {}), _count: String(count) });
+      const bundle: Bundle = {
+        resourceType: 'Bundle',
+        type: 'searchset',
+        link: [
+          { relation: 'self', url: `${self}?${query}${_page ? `&_page=${_page}` : ''}` },
+          ...(next ? [{ relation: 'next', url: `${self}?${query}&_page=${Buffer.from(JSON.stringify(next)).toString('base64url')}` }] : []),
+        ],
+        entry: resources.map((resource) => ({ fullUrl: `${options.fhirBaseUrl}/${resource.resourceType}/${resource.id}`, resource, search: { mode: 'match' } })),
+      };
+      return reply.type(fhirJson).send(bundle);
+    },
+  );
 
   app.delete<{ Params: TypeParams }>('/:type', async (request, reply) => {
     const criteria = requireCriteria(request.url, 'a conditional delete');
@@ -214,6 +245,16 @@ function historyBundle(versions: readonly HistoryEntry[], baseUrl: string): Bund
       response: { status: v.deleted ? '204' : v.versionId === '1' ? '201' : '200', etag: `W/"${v.versionId}"`, lastModified: v.lastUpdated },
     })),
   };
+}
+
+function decodeEverythingPage(page: string): { resourceType: string; id: string } {
+  try {
+    const p = JSON.parse(Buffer.from(page, 'base64url').toString('utf8')) as { resourceType: string; id: string };
+    if (typeof p.resourceType === 'string' && typeof p.id === 'string') return p;
+  } catch {
+    // fall through to the error below
+  }
+  throw errorAt('LNG_BAD_REQUEST', '_page is not a position this server handed out', '_page');
 }
 
 function encodePosition(position: HistoryPosition): string {
