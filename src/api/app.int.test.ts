@@ -223,6 +223,15 @@ for (const backend of testDatabases()) {
       assert.equal((await request('GET', `/Patient/${patient.id}/$everything?_type=Spaceship`, 'care-manager')).statusCode, 400);
     });
 
+    test('$validate reports the issues of a resource without storing it', async () => {
+      const bad = await request('POST', '/Patient/$validate', 'care-manager', { resourceType: 'Patient', birthDate: 'nope' });
+      assert.equal(bad.statusCode, 200);
+      assert.deepEqual(outcomeOf(bad.body).issue.map((i) => [i.severity, i.expression?.[0]]), [['error', 'Patient.birthDate']]);
+      const wrapped = await request('POST', '/Patient/$validate', 'care-manager', { resourceType: 'Parameters', parameter: [{ name: 'resource', resource: { resourceType: 'Patient' } }] });
+      assert.equal(outcomeOf(wrapped.body).issue[0]?.severity, 'information');
+      assert.equal((await request('POST', '/Patient/$validate', undefined, { resourceType: 'Patient' })).statusCode, 401);
+    });
+
     test('bad input answers with an OperationOutcome naming what is wrong', async () => {
       const invalid = await request('POST', '/Patient', 'care-manager', { resourceType: 'Patient', birthDate: 'yesterday' });
       assert.equal(invalid.statusCode, 400);

@@ -9,7 +9,7 @@ import type { Bundle, Resource } from '@medplum/fhirtypes';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Queryable } from '../../platform/db/db.ts';
 import { errorAt, LongitudeError } from '../../platform/errors.ts';
-import { applyJsonPatch } from '../../fhir/index.ts';
+import { applyJsonPatch, assertValidResource } from '../../fhir/index.ts';
 import { processBundle } from '../../record/bundle-processor.ts';
 import { patientEverything } from '../../record/patient-everything.ts';
 import { conditionalCreate, conditionalDelete, conditionalUpdate } from '../../record/conditional.ts';
@@ -66,7 +66,10 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
       interactions: ['create', 'read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'history-type'] as const,
       search: 'indexed' as const,
       conditional: true,
-      ...(type === 'Patient' ? { operations: [{ name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' }] } : {}),
+      operations: [
+        { name: 'validate', definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate' },
+        ...(type === 'Patient' ? [{ name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' }] : []),
+      ],
     })),
     { type: 'AuditEvent', interactions: ['read', 'search-type'] as const },
   ];
@@ -145,6 +148,21 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
       return reply.type(fhirJson).send(bundle);
     },
   );
+
+  // $validate (http://hl7.org/fhir/R4/resource-operation-validate.html): the outcome of
+  // validation, 200 whether or not the resource is valid; nothing is stored or read.
+  app.post<{ Params: TypeParams; Body: unknown }>('/:type/$validate', async (request, reply) => {
+    accessContextOf(request);
+    const body = request.body as { resourceType?: string; parameter?: { name?: string; resource?: unknown }[] } | undefined;
+    const resource = body?.resourceType === 'Parameters' ? body.parameter?.find((p) => p.name === 'resource')?.resource : body;
+    try {
+      assertValidResource(resource, request.params.type);
+    } catch (err) {
+      if (!(err instanceof LongitudeError)) throw err;
+      return reply.type(fhirJson).send(operationOutcome(err.issues));
+    }
+    return reply.type(fhirJson).send(operationOutcome([{ severity: 'information', code: 'informational', diagnostics: 'no errors found' }]));
+  });
 
   app.delete<{ Params: TypeParams }>('/:type', async (request, reply) => {
     const criteria = requireCriteria(request.url, 'a conditional delete');
