@@ -42,10 +42,7 @@ for (const backend of testDatabases()) {
     before(async () => {
       parts = wireRecordParts(await backend.open());
     });
-    after(async () => {
-      await parts.audit.flush();
-      await parts.db.close();
-    });
+    after(() => parts.close());
 
     async function count(type: string): Promise<number> {
       const { rows } = await parts.db.query<{ n: number }>('select count(*)::int as n from resource where resource_type = $1', [type]);

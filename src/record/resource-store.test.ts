@@ -20,10 +20,7 @@ for (const backend of testDatabases()) {
     before(async () => {
       parts = wireRecordParts(await backend.open());
     });
-    after(async () => {
-      await parts.audit.flush();
-      await parts.db.close();
-    });
+    after(() => parts.close());
 
     test('create sets id, versionId and lastUpdated; read returns what was stored', async () => {
       const { resource, created } = await parts.store.create(careManager, patient());

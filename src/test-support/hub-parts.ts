@@ -13,11 +13,22 @@ export interface RecordParts {
   audit: AuditLog;
   store: ResourceStore;
   dispatcher: OutboxDispatcher;
+  /** Flushes the audit log and closes the database. */
+  close(): Promise<void>;
 }
 
 export function wireRecordParts(db: Db): RecordParts {
   const audit = new AuditLog(db);
   const dispatcher = new OutboxDispatcher(db, { pollMs: 50, retryBaseMs: 1 });
   const store = new ResourceStore({ db, audit, onCommit: () => dispatcher.notify(), searchIndex: new FhirSearchIndexer() });
-  return { db, audit, store, dispatcher };
+  return {
+    db,
+    audit,
+    store,
+    dispatcher,
+    async close() {
+      await audit.flush();
+      await db.close();
+    },
+  };
 }

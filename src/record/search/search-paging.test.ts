@@ -20,10 +20,7 @@ for (const backend of testDatabases()) {
       parts = wireRecordParts(await backend.open());
       service = new SearchService({ db: parts.db, audit: parts.audit });
     });
-    after(async () => {
-      await parts.audit.flush();
-      await parts.db.close();
-    });
+    after(() => parts.close());
 
     async function addPatients(family: string, dates: (string | undefined)[]): Promise<string[]> {
       const ids: string[] = [];

@@ -19,10 +19,7 @@ for (const backend of testDatabases()) {
       service = new SearchService({ db: parts.db, audit: parts.audit });
       for (const resource of searchFixtures) await parts.store.update(careManager, resource);
     });
-    after(async () => {
-      await parts.audit.flush();
-      await parts.db.close();
-    });
+    after(() => parts.close());
 
     /** The ids a query matches, sorted. */
     async function ids(type: string, query: string, strict = true): Promise<string[]> {
