@@ -28,13 +28,21 @@ export function baseSearchParameters(): SearchParameter[] {
   return searchParameters;
 }
 
-/** Resource types defined by FHIR R4. */
-export function resourceTypes(): Set<string> {
-  const bundle = readJson('fhir/r4/profiles-resources.json') as Bundle;
-  return new Set(
-    (bundle.entry ?? [])
-      .map((e) => e.resource)
-      .filter((r) => r?.resourceType === 'StructureDefinition' && r.kind === 'resource' && !r.abstract)
-      .map((r) => (r as { type: string }).type),
-  );
+let types: ReadonlySet<string> | undefined;
+
+/**
+ * Resource types defined by FHIR R4. Read once: the definitions file is several MB of JSON and
+ * the store, search and start-up all ask for it.
+ */
+export function resourceTypes(): ReadonlySet<string> {
+  if (!types) {
+    const bundle = readJson('fhir/r4/profiles-resources.json') as Bundle;
+    types = new Set(
+      (bundle.entry ?? [])
+        .map((e) => e.resource)
+        .filter((r) => r?.resourceType === 'StructureDefinition' && r.kind === 'resource' && !r.abstract)
+        .map((r) => (r as { type: string }).type),
+    );
+  }
+  return types;
 }

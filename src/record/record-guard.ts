@@ -11,6 +11,16 @@ import type { AuditEntry, Interaction } from '../trust/audit/audit-event.ts';
 import type { AuditLog } from '../trust/audit/audit-log.ts';
 import { decide, type Action } from '../trust/policy.ts';
 
+/** What is asked: an action on a type, on one resource when it is known. */
+export interface Access {
+  action: Action;
+  interaction: Interaction;
+  resourceType: string;
+  resource?: Resource | undefined;
+  /** What the audit entry names (defaults to the type). */
+  reference?: string;
+}
+
 export class RecordGuard {
   constructor(
     private readonly audit: AuditLog,
@@ -26,15 +36,8 @@ export class RecordGuard {
   }
 
   /** Decides with the policy; a refusal is audited and thrown as LNG_FORBIDDEN. */
-  async authorize(
-    ctx: AccessContext,
-    action: Action,
-    interaction: Interaction,
-    resourceType: string,
-    resource?: Resource,
-    reference?: string,
-  ): Promise<void> {
-    const refusal = this.check(ctx, action, interaction, resourceType, resource, reference);
+  async authorize(ctx: AccessContext, access: Access): Promise<void> {
+    const refusal = this.check(ctx, access);
     if (!refusal) return;
     await this.audit.record(refusal.entry);
     throw refusal.error;
@@ -45,14 +48,7 @@ export class RecordGuard {
    * must be written after the transaction ends (the embedded database runs one transaction
    * at a time, and the entry must outlive a rollback).
    */
-  check(
-    ctx: AccessContext,
-    action: Action,
-    interaction: Interaction,
-    resourceType: string,
-    resource?: Resource,
-    reference?: string,
-  ): { entry: AuditEntry; error: LongitudeError } | undefined {
+  check(ctx: AccessContext, { action, interaction, resourceType, resource, reference }: Access): { entry: AuditEntry; error: LongitudeError } | undefined {
     const decision = decide(ctx, action, resourceType, resource);
     if (decision.allowed) return undefined;
     return {

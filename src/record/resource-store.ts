@@ -124,7 +124,7 @@ export class ResourceStore {
     const rows = await selectHistory(this.deps.db, resourceType, id, { count: options.count ?? 100, ...options });
     const reference = `${resourceType}/${id}`;
     const latest = rows.find((r) => r.content)?.content ?? undefined;
-    await this.guard.authorize(ctx, 'history', 'history', resourceType, latest, reference);
+    await this.guard.authorize(ctx, { action: 'history', interaction: 'history', resourceType, resource: latest, reference });
     if (rows.length === 0) {
       await this.auditRead(ctx, 'history', 'failure', reference, 'not found');
       throw notFound(resourceType, id);
@@ -173,7 +173,7 @@ export class ResourceStore {
     reference: string,
   ): Promise<T> {
     const resourceType = reference.split('/')[0]!;
-    await this.guard.authorize(ctx, 'read', interaction, resourceType, row?.content ?? undefined, reference);
+    await this.guard.authorize(ctx, { action: 'read', interaction, resourceType, resource: row?.content ?? undefined, reference });
     if (!row) {
       await this.auditRead(ctx, interaction, 'failure', reference, 'not found');
       throw new LongitudeError('LNG_NOT_FOUND', `${reference} is not known`);

@@ -11,10 +11,9 @@ import type { Queryable } from '../platform/db/db.ts';
 import { errorAt, LongitudeError } from '../platform/errors.ts';
 import { appendEvents, type NewEvent } from '../platform/outbox/events.ts';
 import type { AccessContext } from '../trust/access-context.ts';
-import type { AuditEntry, Interaction } from '../trust/audit/audit-event.ts';
-import type { Action } from '../trust/policy.ts';
+import type { AuditEntry } from '../trust/audit/audit-event.ts';
 import type { AuditLog } from '../trust/audit/audit-log.ts';
-import { prepareForWrite, type RecordGuard } from './record-guard.ts';
+import { prepareForWrite, type Access, type RecordGuard } from './record-guard.ts';
 import { parseSearchRequest } from './search/search-request.ts';
 import { pageStatement } from './search/search-sql.ts';
 import { insertFirstVersion, selectCurrent, selectVersion, writeNextVersion, type ResourceRow } from './resource-rows.ts';
@@ -64,7 +63,7 @@ export class StoreTransaction {
   /** Creates a resource; the id is assigned here unless `id` is given (ids pre-assigned for urn:uuid resolution). */
   async create<T extends Resource>(resource: T, options: { id?: string } = {}): Promise<WriteResult<T>> {
     this.deps.guard.begin(this.ctx, resource?.resourceType);
-    await this.authorize('create', 'create', resource.resourceType, resource);
+    await this.authorize({ action: 'create', interaction: 'create', resourceType: resource.resourceType, resource });
     const prepared = prepareForWrite({ ...resource, id: options.id ?? randomUUID() });
     const row = toRow(prepared, 1, new Date());
     if (!(await insertFirstVersion(this.tx, row))) {
@@ -79,7 +78,7 @@ export class StoreTransaction {
     if (!resource.id) throw new LongitudeError('LNG_INVALID_RESOURCE', 'an update needs the resource id');
     const prepared = prepareForWrite(resource);
     const { resourceType, id } = prepared as Resource & { id: string };
-    await this.authorize('update', 'update', resourceType, prepared);
+    await this.authorize({ action: 'update', interaction: 'update', resourceType, resource: prepared });
     const current = await selectCurrent(this.tx, resourceType, id, { forUpdate: true });
     checkIfMatch(current, options.ifMatch, `${resourceType}/${id}`);
     if (!current) {
@@ -99,7 +98,7 @@ export class StoreTransaction {
   async delete(resourceType: string, id: string): Promise<{ deleted: boolean }> {
     this.deps.guard.begin(this.ctx, resourceType);
     const current = await selectCurrent(this.tx, resourceType, id, { forUpdate: true });
-    await this.authorize('delete', 'delete', resourceType, current?.content ?? undefined, `${resourceType}/${id}`);
+    await this.authorize({ action: 'delete', interaction: 'delete', resourceType, resource: current?.content ?? undefined, reference: `${resourceType}/${id}` });
     if (!current) throw new LongitudeError('LNG_NOT_FOUND', `${resourceType}/${id} is not known`);
     if (current.deleted) return { deleted: false };
     const row: ResourceRow = { resourceType, id, versionId: current.versionId + 1, lastUpdated: new Date(), deleted: true, content: null };
@@ -107,14 +106,8 @@ export class StoreTransaction {
     return { deleted: true };
   }
 
-  private async authorize(
-    action: Action,
-    interaction: Interaction,
-    resourceType: string,
-    resource?: Resource,
-    reference?: string,
-  ): Promise<void> {
-    const refusal = this.deps.guard.check(this.ctx, action, interaction, resourceType, resource, reference);
+  private async authorize(access: Access): Promise<void> {
+    const refusal = this.deps.guard.check(this.ctx, access);
     if (!refusal) return;
     this.refusals.push(refusal.entry);
     throw refusal.error;
@@ -131,7 +124,7 @@ export class StoreTransaction {
           ? await selectVersion(this.tx, resourceType, id, version)
           : undefined;
     const reference = `${resourceType}/${id}${versionId ? `/_history/${versionId}` : ''}`;
-    await this.authorize('read', versionId ? 'vread' : 'read', resourceType, row?.content ?? undefined, reference);
+    await this.authorize({ action: 'read', interaction: versionId ? 'vread' : 'read', resourceType, resource: row?.content ?? undefined, reference });
     if (!row) throw new LongitudeError('LNG_NOT_FOUND', `${reference} is not known`);
     if (row.deleted || !row.content) throw new LongitudeError('LNG_GONE', `${reference} was deleted`);
     this.audits.push({ ctx: this.ctx, interaction: versionId ? 'vread' : 'read', outcome: 'success', entity: { reference: `${resourceType}/${id}/_history/${row.versionId}`, resourceType } });
@@ -147,7 +140,7 @@ export class StoreTransaction {
    */
   async match(resourceType: string, criteria: string): Promise<string[]> {
     this.deps.guard.begin(this.ctx, resourceType);
-    await this.authorize('search', 'search', resourceType);
+    await this.authorize({ action: 'search', interaction: 'search', resourceType });
     const query = [...new URLSearchParams(criteria)];
     if (query.length === 0) throw errorAt('LNG_BAD_REQUEST', `a conditional ${resourceType} interaction needs search criteria`, resourceType);
     const request = { ...parseSearchRequest(resourceType, query, { strict: true }), count: 2, sort: [] };

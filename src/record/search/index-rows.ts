@@ -176,16 +176,13 @@ function dateRangeOf(valueType: string, value: unknown): TimeRange | undefined {
   return undefined;
 }
 
-let knownTypes: Set<string> | undefined;
-
 /**
  * `Type/id`, `Type/id/_history/n` and absolute `http://server/fhir/Type/id` all index the
  * target's type and id; `#contained`, `urn:uuid:` and canonicals keep only their text.
  */
 export function parseReference(text: string): { type: string; id: string } | undefined {
   const m = /(?:^|\/)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(text);
-  knownTypes ??= resourceTypes();
-  if (!m || !knownTypes.has(m[1]!)) return undefined;
+  if (!m || !resourceTypes().has(m[1]!)) return undefined;
   return { type: m[1]!, id: m[2]! };
 }
 
