@@ -237,6 +237,10 @@ for (const backend of testDatabases()) {
       assert.equal(invalid.statusCode, 400);
       assert.deepEqual(outcomeOf(invalid.body).issue[0]?.expression, ['Patient.birthDate']);
 
+      const nul = await request('POST', '/Patient', 'care-manager', { resourceType: 'Patient', name: [{ family: 'a\u0000b' }] });
+      assert.equal(nul.statusCode, 400);
+      assert.equal((await request('GET', '/Patient?name=%00', 'care-manager')).statusCode, 400);
+
       const wrongType = await request('POST', '/Patient', 'care-manager', { resourceType: 'Observation' });
       assert.equal(wrongType.statusCode, 400);
 

@@ -28,6 +28,11 @@ export function assertValidResource(resource: unknown, expectedType?: string): a
   if (id !== undefined && (typeof id !== 'string' || !idPattern.test(id))) {
     throw invalid([{ severity: 'error', code: 'value', diagnostics: 'id must match [A-Za-z0-9-.]{1,64}', expression: [`${type}.id`] }]);
   }
+  // No FHIR string may hold a NUL (http://hl7.org/fhir/R4/datatypes.html#string), and
+  // PostgreSQL's jsonb cannot store one: refuse it here rather than fail in the database.
+  if (holdsNul(resource)) {
+    throw invalid([{ severity: 'error', code: 'value', diagnostics: 'strings may not contain a NUL character', expression: [type] }]);
+  }
   ensureStructureDefinitions();
   try {
     validateResource(resource as Resource);
@@ -49,4 +54,11 @@ function invalid(issues: Issue[]): LongitudeError {
   const first = issues[0]!;
   const where = first.expression?.[0] ? ` at ${first.expression[0]}` : '';
   return new LongitudeError('LNG_INVALID_RESOURCE', `invalid resource: ${first.diagnostics}${where}`, { issues });
+}
+
+function holdsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(holdsNul);
+  if (value !== null && typeof value === 'object') return Object.entries(value).some(([k, v]) => k.includes('\u0000') || holdsNul(v));
+  return false;
 }

@@ -94,6 +94,8 @@ export function parseSearchRequest(
   };
 
   for (const [name, value] of query) {
+    // PostgreSQL text cannot hold NUL, and no FHIR string may contain it (datatypes.html#string).
+    if (name.includes('\u0000') || value.includes('\u0000')) throw errorAt('LNG_BAD_REQUEST', `${name}: a search value may not contain a NUL character`, name);
     if (ignored.has(name)) continue;
     switch (name) {
       case '_count':
