@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { Patient } from '@medplum/fhirtypes';
+import { markFailed, receiveMessage } from '../integration/message-store/message-store.ts';
 import { createPgliteDb } from '../platform/db/pglite-db.ts';
 
 const bin = new URL('../../bin/longitude.js', import.meta.url).pathname;
@@ -114,5 +115,34 @@ describe('the longitude command', () => {
     const broken = longitude(['audit', 'verify'], env);
     assert.equal(broken.status, 3);
     assert.equal(broken.stderr, 'longitude: audit chain broken at row 2: row 2 was changed: its content no longer matches its hash\n');
+  });
+
+  test('messages: list, show, reprocess and channels from the shell; bad input is one line', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lng-cli-'));
+    const env = { LONGITUDE_DATA_DIR: dataDir, LONGITUDE_LOG_LEVEL: 'warn' };
+    assert.equal(longitude(['migrate'], env).status, 0);
+    const db = await createPgliteDb(join(dataDir, 'pgdata'));
+    const content = new TextEncoder().encode('MSH|^~\\&|EHR|GEN|LNG|HUB|20260101||ADT^A04|c-77|P|2.5\rPID|1||MRN9');
+    const { id } = await receiveMessage(db, { channel: 'adt', content, messageType: 'ADT^A04', controlId: 'c-77' });
+    await markFailed(db, id, { stage: 'map', code: 'LNG_HL7_BAD_VALUE', message: 'PID-7 is not a date', element: 'PID-7' }, { retryable: false });
+    await db.close();
+
+    const list = longitude(['messages', 'list', '--status', 'errored'], env);
+    assert.equal(list.status, 0, list.stderr);
+    assert.match(list.stdout, new RegExp(`^\\s*${id}\\s.*adt\\s+ADT\\^A04\\s+errored\\s+c-77  map: PID-7 is not a date`));
+    const show = longitude(['messages', 'show', String(id)], env);
+    assert.equal(show.status, 0, show.stderr);
+    assert.match(show.stdout, /error at map PID-7: PID-7 is not a date\nMSH\|/);
+    const reprocess = longitude(['messages', 'reprocess', '--channel', 'adt', '--status', 'errored'], env);
+    assert.equal(reprocess.stdout, '1 message(s) requeued\n');
+    const channels = longitude(['messages', 'channels', '--json'], env);
+    assert.deepEqual(JSON.parse(channels.stdout).map((c: { channel: string; queued: number }) => [c.channel, c.queued]), [['adt', 1]]);
+    for (const args of [['messages', 'show', 'x'], ['messages', 'reprocess'], ['messages', 'list', '--status', 'lost']]) {
+      const bad = longitude(args, env);
+      assert.equal(bad.status, 2, args.join(' '));
+      assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+    }
+    const missing = longitude(['messages', 'show', '424242'], env);
+    assert.equal(missing.stderr, 'longitude: message 424242 does not exist\n');
   });
 });

@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import type { CliContext } from './cli-context.ts';
 import { registerAuditCommand } from './commands/audit.ts';
+import { registerMessagesCommand } from './commands/messages.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
 import { registerSimulateCommand } from './commands/simulate.ts';
 import { registerStartCommand } from './commands/start.ts';
@@ -16,6 +17,7 @@ const registrations: ((program: Command, cli: CliContext) => void)[] = [
   registerTokenCommand,
   registerAuditCommand,
   registerSimulateCommand,
+  registerMessagesCommand,
 ];
 
 export function buildProgram(cli: CliContext): Command {

@@ -13,7 +13,14 @@ export const actions = ['read', 'search', 'history', 'create', 'update', 'delete
 export type Action = (typeof actions)[number];
 
 /** Classes of data the policy speaks about. */
-export type DataClass = 'administrative' | 'financial' | 'clinical' | 'audit';
+export type DataClass = 'administrative' | 'financial' | 'clinical' | 'audit' | 'interface';
+
+/**
+ * Raw inbound messages (the message store) are not FHIR resources; they carry whatever PHI
+ * the sending system put in them, so they form their own class that only interface
+ * administrators and the hub's own connectors touch.
+ */
+export const inboundMessageType = 'InboundMessage';
 
 const administrativeTypes = new Set([
   'Patient',
@@ -49,6 +56,7 @@ const financialTypes = new Set([
 
 export function dataClassOf(resourceType: string): DataClass {
   if (resourceType === 'AuditEvent') return 'audit';
+  if (resourceType === inboundMessageType) return 'interface';
   if (administrativeTypes.has(resourceType)) return 'administrative';
   if (financialTypes.has(resourceType)) return 'financial';
   return 'clinical';
@@ -69,12 +77,17 @@ export const policyTable: Readonly<Record<Role, readonly Grant[]>> = {
   admin: [
     { actions, data: record },
     { actions: ['read', 'search', 'export'], data: ['audit'] },
+    // reprocessing a message is an update of its status
+    { actions: ['read', 'search', 'update'], data: ['interface'] },
   ],
   'care-manager': [{ actions: [...readOnly, 'create', 'update'], data: record }],
   'service-agent': [{ actions: [...readOnly, 'create', 'update'], data: ['administrative', 'financial'] }],
   auditor: [{ actions: ['read', 'search', 'export'], data: ['audit'] }],
   member: [{ actions: readOnly, data: record, scope: 'own-record' }],
-  system: [{ actions: [...actions], data: record }],
+  system: [
+    { actions: [...actions], data: record },
+    { actions: ['create', 'read', 'search', 'update'], data: ['interface'] },
+  ],
 };
 
 export type Decision = { allowed: true } | { allowed: false; reason: string };

@@ -1,0 +1,259 @@
+/**
+ * The message store (migration 0007): raw inbound messages and their processing status.
+ * A listener calls `receive` and acknowledges only once it has returned (the row is
+ * committed); processors claim due messages, and record what each produced or why it failed,
+ * in the transaction that wrote the data, so a message is processed exactly once or not at all.
+ *
+ * Per-patient ordering: a message is due only when no earlier message with the same ordering
+ * key is still waiting (received, or errored with a retry pending). Messages of different
+ * patients are independent, so channels and workers run in parallel. A message that failed
+ * for good (errored without retry, or dead) no longer holds its patient's later messages
+ * back: interface engines keep flowing past a poison message and leave it for reprocessing.
+ */
+import { createHash } from 'node:crypto';
+import type { Queryable } from '../../platform/db/db.ts';
+import { errorAt } from '../../platform/errors.ts';
+
+export const messageStatuses = ['received', 'processed', 'filtered', 'errored', 'dead'] as const;
+export type MessageStatus = (typeof messageStatuses)[number];
+
+export interface InboundMessage {
+  channel: string;
+  content: Uint8Array;
+  sender?: string;
+  messageType?: string;
+  controlId?: string;
+  orderingKey?: string;
+}
+
+export interface MessageError {
+  /** Where it failed: parse, map, validate, store ... */
+  stage: string;
+  code: string;
+  message: string;
+  /** The segment/field or element at fault (PID-7, Patient.birthDate). */
+  element?: string;
+}
+
+export interface StoredMessage {
+  id: number;
+  channel: string;
+  sender: string | null;
+  receivedAt: Date;
+  content: Uint8Array;
+  contentHash: string;
+  messageType: string | null;
+  controlId: string | null;
+  orderingKey: string | null;
+  status: MessageStatus;
+  attempts: number;
+  error: MessageError | null;
+  processedAt: Date | null;
+  ackMs: number | null;
+  receiptCount: number;
+}
+
+export interface Receipt {
+  id: number;
+  /** True when this exact message (channel, control id, content) was already stored. */
+  duplicate: boolean;
+  status: MessageStatus;
+}
+
+export interface ResourceOutput {
+  resourceType: string;
+  id: string;
+  versionId: number;
+}
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  /** Delay before retry n (1-based) is baseDelayMs * 2^(n-1), capped at maxDelayMs. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 5, baseDelayMs: 1_000, maxDelayMs: 300_000 };
+
+export function contentHash(content: Uint8Array): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
+interface MessageRow {
+  id: number;
+  channel: string;
+  sender: string | null;
+  received_at: Date;
+  content: Uint8Array;
+  content_hash: string;
+  message_type: string | null;
+  control_id: string | null;
+  ordering_key: string | null;
+  status: MessageStatus;
+  attempts: number;
+  error: MessageError | null;
+  processed_at: Date | null;
+  ack_ms: number | null;
+  receipt_count: number;
+}
+
+export const messageColumns = `id, channel, sender, received_at, content, content_hash, message_type, control_id,
+  ordering_key, status, attempts, error, processed_at, ack_ms, receipt_count`;
+
+export function toStoredMessage(row: MessageRow): StoredMessage {
+  return {
+    id: Number(row.id),
+    channel: row.channel,
+    sender: row.sender,
+    receivedAt: new Date(row.received_at),
+    content: row.content,
+    contentHash: row.content_hash,
+    messageType: row.message_type,
+    controlId: row.control_id,
+    orderingKey: row.ordering_key,
+    status: row.status,
+    attempts: row.attempts,
+    error: row.error,
+    processedAt: row.processed_at ? new Date(row.processed_at) : null,
+    ackMs: row.ack_ms,
+    receiptCount: row.receipt_count,
+  };
+}
+
+/**
+ * Stores a message as received. The same (channel, control id, content) again is not stored
+ * twice: its receipt is counted on the first row and that row comes back, so a sender that
+ * resends after a lost ACK gets the same answer and no data is duplicated. A message with the
+ * same control id but other content is a different message (senders do reuse ids) and is kept.
+ */
+export async function receiveMessage(db: Queryable, message: InboundMessage): Promise<Receipt> {
+  const hash = contentHash(message.content);
+  const { rows } = await db.query<{ id: number; status: MessageStatus; inserted: boolean }>(
+    `insert into inbound_message (channel, sender, content, content_hash, message_type, control_id, ordering_key)
+     values ($1, $2, $3, $4, $5, $6, $7)
+     on conflict (channel, control_id, content_hash) where control_id is not null
+     do update set receipt_count = inbound_message.receipt_count + 1, last_received_at = now()
+     returning id, status, (xmax = 0) as inserted`,
+    [
+      message.channel,
+      message.sender ?? null,
+      message.content,
+      hash,
+      message.messageType ?? null,
+      message.controlId ?? null,
+      message.orderingKey ?? null,
+    ],
+  );
+  const row = rows[0]!;
+  return { id: Number(row.id), duplicate: !row.inserted, status: row.status };
+}
+
+/**
+ * Claims up to `limit` due messages for processing, oldest first, skipping those locked by
+ * another worker and those whose patient has an earlier message still waiting. Call it inside
+ * the transaction that processes them: the row locks hold until it commits.
+ */
+export async function claimDueMessages(tx: Queryable, limit: number, channel?: string): Promise<StoredMessage[]> {
+  const { rows } = await tx.query<MessageRow>(
+    `select ${messageColumns}
+       from inbound_message m
+      where m.status in ('received', 'errored')
+        and m.next_attempt_at <= now()
+        and ($2::text is null or m.channel = $2)
+        and (m.ordering_key is null or not exists (
+              select 1 from inbound_message e
+               where e.ordering_key = m.ordering_key and e.id < m.id
+                 and e.status in ('received', 'errored') and e.next_attempt_at < 'infinity'))
+      order by m.next_attempt_at, m.id
+      limit $1
+      for update skip locked`,
+    [limit, channel ?? null],
+  );
+  return rows.map(toStoredMessage);
+}
+
+/** Marks a message processed and records the resource versions it wrote. */
+export async function markProcessed(tx: Queryable, id: number, outputs: readonly ResourceOutput[]): Promise<void> {
+  await tx.query(
+    `with done as (
+       update inbound_message set status = 'processed', processed_at = now(), error = null, attempts = attempts + 1
+        where id = $1
+     )
+     insert into inbound_message_output (message_id, resource_type, resource_id, version_id)
+     select $1, * from unnest($2::text[], $3::text[], $4::int[])
+     on conflict do nothing`,
+    [id, outputs.map((o) => o.resourceType), outputs.map((o) => o.id), outputs.map((o) => o.versionId)],
+  );
+}
+
+/** A message the channel's filter chose not to process (e.g. a trigger event it ignores). */
+export async function markFiltered(tx: Queryable, id: number, reason: string): Promise<void> {
+  await tx.query(
+    `update inbound_message set status = 'filtered', processed_at = now(), attempts = attempts + 1,
+            error = jsonb_build_object('stage', 'filter', 'code', 'filtered', 'message', $2::text)
+      where id = $1`,
+    [id, reason],
+  );
+}
+
+/**
+ * Records a failure. A retryable one (a database timeout, a lock) is tried again after an
+ * exponential backoff until the policy's attempts are spent, then the message is dead; one
+ * that will fail the same way every time (a mapping or validation error) is errored at once
+ * and waits for someone to fix the cause and reprocess it.
+ */
+export async function markFailed(
+  db: Queryable,
+  id: number,
+  error: MessageError,
+  options: { retryable: boolean; policy?: RetryPolicy },
+): Promise<MessageStatus> {
+  const policy = options.policy ?? defaultRetryPolicy;
+  const { rows } = await db.query<{ status: MessageStatus }>(
+    `update inbound_message
+        set attempts = attempts + 1,
+            error = $2::jsonb,
+            status = case when not $3::boolean then 'errored'
+                          when attempts + 1 >= $4 then 'dead'
+                          else 'errored' end,
+            next_attempt_at = case when not $3::boolean or attempts + 1 >= $4 then 'infinity'::timestamptz
+                                   else now() + least($5::float8 * power(2, attempts), $6::float8) * interval '1 millisecond' end
+      where id = $1
+      returning status`,
+    [id, JSON.stringify(error), options.retryable, policy.maxAttempts, policy.baseDelayMs, policy.maxDelayMs],
+  );
+  if (!rows[0]) throw errorAt('LNG_NOT_FOUND', `message ${id} does not exist`, 'id');
+  return rows[0].status;
+}
+
+/** How long the listener took from receipt to ACK, for the interface monitor. */
+export async function recordAckLatency(db: Queryable, id: number, ms: number): Promise<void> {
+  await db.query('update inbound_message set ack_ms = coalesce(ack_ms, $2) where id = $1', [id, ms]);
+}
+
+/**
+ * Puts messages back in the queue, whatever their status; processing is idempotent, so a
+ * processed message reprocessed updates the same resources instead of duplicating them.
+ */
+export async function requeueMessages(db: Queryable, ids: readonly number[]): Promise<number> {
+  const { rowCount } = await db.query(
+    `update inbound_message set status = 'received', next_attempt_at = now(), attempts = 0
+      where id = any($1::bigint[])`,
+    [ids],
+  );
+  return rowCount;
+}
+
+export async function getMessage(db: Queryable, id: number): Promise<StoredMessage | undefined> {
+  const { rows } = await db.query<MessageRow>(`select ${messageColumns} from inbound_message where id = $1`, [id]);
+  return rows[0] ? toStoredMessage(rows[0]) : undefined;
+}
+
+export async function messageOutputs(db: Queryable, id: number): Promise<ResourceOutput[]> {
+  const { rows } = await db.query<{ resource_type: string; resource_id: string; version_id: number }>(
+    `select resource_type, resource_id, version_id from inbound_message_output where message_id = $1
+      order by resource_type, resource_id, version_id`,
+    [id],
+  );
+  return rows.map((r) => ({ resourceType: r.resource_type, id: r.resource_id, versionId: r.version_id }));
+}
