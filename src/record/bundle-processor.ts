@@ -48,21 +48,32 @@ function readBundle(bundle: unknown): { type: 'batch' | 'transaction'; entries: 
   return { type: b.type, entries: b.entry ?? [] };
 }
 
-async function runTransaction(store: ResourceStore, ctx: AccessContext, planned: Planned[], options: BundleOptions): Promise<Bundle> {
+function runTransaction(store: ResourceStore, ctx: AccessContext, planned: Planned[], options: BundleOptions): Promise<Bundle> {
+  return store.transaction(ctx, (tx) => runPlannedTransaction(tx, planned, options));
+}
+
+/**
+ * Applies a transaction Bundle inside a unit of work the caller holds, so that other writes
+ * (a message marked processed by what it produced) commit or roll back with it.
+ */
+export function applyTransactionBundle(tx: StoreTransaction, bundle: Bundle, options: BundleOptions): Promise<Bundle> {
+  const { type, entries } = readBundle(bundle);
+  if (type !== 'transaction') throw errorAtPath('LNG_BAD_REQUEST', 'Bundle.type must be transaction', 'Bundle.type');
+  return runPlannedTransaction(tx, entries.map((entry, index) => ({ index, entry, request: parseEntryRequest(entry, index) })), options);
+}
+
+async function runPlannedTransaction(tx: StoreTransaction, planned: Planned[], options: BundleOptions): Promise<Bundle> {
   const ordered = [...planned].sort((a, b) => methodOrder[a.request.method] - methodOrder[b.request.method] || a.index - b.index);
-  const responses = await store.transaction(ctx, async (tx) => {
-    // Conditions are evaluated before anything is written, so every entry sees the record as
-    // it was when the transaction began, and references can be rewritten to the ids decided.
-    const targets = new Map<number, Target>();
-    for (const item of planned) targets.set(item.index, await resolveTarget(tx, item).catch((err: unknown) => Promise.reject(atEntry(err, item.index))));
-    const ids = referenceMap(planned, targets, options.baseUrl);
-    const out = new Map<number, BundleEntry>();
-    for (const item of ordered) {
-      const resource = item.entry.resource ? rewriteReferences(item.entry.resource, ids, item.index) : undefined;
-      out.set(item.index, await runEntry(tx, item, targets.get(item.index)!, resource, options).catch((err: unknown) => Promise.reject(atEntry(err, item.index))));
-    }
-    return out;
-  });
+  // Conditions are evaluated before anything is written, so every entry sees the record as
+  // it was when the transaction began, and references can be rewritten to the ids decided.
+  const targets = new Map<number, Target>();
+  for (const item of planned) targets.set(item.index, await resolveTarget(tx, item).catch((err: unknown) => Promise.reject(atEntry(err, item.index))));
+  const ids = referenceMap(planned, targets, options.baseUrl);
+  const responses = new Map<number, BundleEntry>();
+  for (const item of ordered) {
+    const resource = item.entry.resource ? rewriteReferences(item.entry.resource, ids, item.index) : undefined;
+    responses.set(item.index, await runEntry(tx, item, targets.get(item.index)!, resource, options).catch((err: unknown) => Promise.reject(atEntry(err, item.index))));
+  }
   return { resourceType: 'Bundle', type: 'transaction-response', entry: planned.map((p) => responses.get(p.index)!) };
 }
 

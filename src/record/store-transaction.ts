@@ -55,6 +55,14 @@ export class StoreTransaction {
     private readonly deps: StoreTransactionDeps,
   ) {}
 
+  /**
+   * Runs another module's SQL in this unit of work (a message marked processed with the
+   * resources it wrote): it commits or rolls back with them. Not for the record's own tables.
+   */
+  alongside<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    return work(this.tx);
+  }
+
   /** True when something was written (the caller then wakes the outbox dispatcher). */
   get wrote(): boolean {
     return this.events.length > 0;

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Bundle, Patient } from '@medplum/fhirtypes';
+import { wireRecordParts, type RecordParts } from '../../test-support/hub-parts.ts';
+import { testDatabases } from '../../test-support/test-db.ts';
+import { createAccessContext } from '../../trust/access-context.ts';
+import { HandlerError, MessageProcessor, type MessageHandler } from './message-processor.ts';
+import { getMessage, messageOutputs, receiveMessage, requeueMessages } from './message-store.ts';
+
+const system = createAccessContext({ actor: { type: 'system', id: 'connector-test' }, role: 'system' });
+
+/**
+ * A channel whose messages are `MRN|family|birthDate` lines: enough to exercise the processor
+ * (the HL7 v2 mapping has its own tests). Upserts the Patient by MRN.
+ */
+const pipeHandler: MessageHandler = {
+  handle(message) {
+    const [mrn = '', family = '', birthDate = ''] = Buffer.from(message.content).toString('utf8').split('|');
+    if (mrn === 'SKIP') return { kind: 'filtered', reason: 'test records are not loaded' };
+    if (!/^\w+$/.test(mrn)) throw new HandlerError({ stage: 'map', code: 'bad-mrn', message: `MRN ${mrn} is not valid`, element: 'field 1' });
+    const patient: Patient = { resourceType: 'Patient', identifier: [{ system: 'urn:mrn', value: mrn }], name: [{ family }], birthDate };
+    const bundle: Bundle = {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [{ resource: patient, request: { method: 'PUT', url: `Patient?identifier=urn:mrn|${mrn}` } }],
+    };
+    return { kind: 'bundle', bundle };
+  },
+};
+
+for (const backend of testDatabases()) {
+  describe(`message processor on ${backend.kind}`, () => {
+    let parts: RecordParts;
+    let processor: MessageProcessor;
+    before(async () => {
+      parts = wireRecordParts(await backend.open());
+      processor = new MessageProcessor({
+        db: parts.db,
+        store: parts.store,
+        ctx: system,
+        handlers: new Map([['pipe', pipeHandler]]),
+        fhirBaseUrl: 'http://localhost/fhir/R4',
+        retryPolicy: { maxAttempts: 3, baseDelayMs: 60_000, maxDelayMs: 60_000 },
+      });
+    });
+    after(() => parts.close());
+
+    const send = (text: string, controlId: string, channel = 'pipe') =>
+      receiveMessage(parts.db, { channel, content: new TextEncoder().encode(text), controlId, orderingKey: text.split('|')[0]! });
+
+    async function patientsWithMrn(mrn: string): Promise<Patient[]> {
+      const { rows } = await parts.db.query<{ content: Patient }>(
+        `select content from resource where resource_type = 'Patient' and not deleted and content->'identifier'->0->>'value' = $1`,
+        [mrn],
+      );
+      return rows.map((r) => r.content);
+    }
+
+    test('a message becomes record data, and the message records what it wrote', async () => {
+      const { id } = await send('M1|Okafor|1980-02-03', 'c1');
+      const outcome = await processor.processById(id);
+      assert.equal(outcome.status, 'processed');
+      const [patient] = await patientsWithMrn('M1');
+      assert.equal(patient?.name?.[0]?.family, 'Okafor');
+      assert.deepEqual(await messageOutputs(parts.db, id), [{ resourceType: 'Patient', id: patient!.id!, versionId: 1 }]);
+    });
+
+    test('processing again (a resend, a reprocess) updates the same resource, never a second one', async () => {
+      const { id } = await send('M2|Ito|1990-01-01', 'c2');
+      await processor.processById(id);
+      const again = await processor.processById(id);
+      assert.equal(again.status, 'processed');
+      await requeueMessages(parts.db, [id]);
+      assert.equal(await processor.drain(), 1);
+      const patients = await patientsWithMrn('M2');
+      assert.equal(patients.length, 1);
+      assert.equal(patients[0]!.meta?.versionId, '1');
+    });
+
+    test('a mapping error rolls everything back and is kept on the message, not retried', async () => {
+      const { id } = await send('M-3|Bad|1970-01-01', 'c3');
+      const outcome = await processor.processById(id);
+      assert.equal(outcome.status, 'errored');
+      assert.deepEqual(outcome.error, { stage: 'map', code: 'bad-mrn', message: 'MRN M-3 is not valid', element: 'field 1' });
+      assert.equal((await getMessage(parts.db, id))!.status, 'errored');
+      assert.equal(await processor.drain(), 0);
+    });
+
+    test('a write the record refuses names the element and leaves no partial data', async () => {
+      const { id } = await send('M4|Ruiz|not-a-date', 'c4');
+      const outcome = await processor.processById(id);
+      assert.equal(outcome.status, 'errored');
+      assert.equal(outcome.error?.stage, 'store');
+      assert.match(outcome.error?.element ?? '', /birthDate/);
+      assert.deepEqual(await patientsWithMrn('M4'), []);
+    });
+
+    test('filtered messages are marked with the reason; unknown channels are errored', async () => {
+      const skipped = await send('SKIP|x|y', 'c5');
+      assert.equal((await processor.processById(skipped.id)).status, 'filtered');
+      const stray = await send('M6|Lee|1999-09-09', 'c6', 'nowhere');
+      const outcome = await processor.processById(stray.id);
+      assert.equal(outcome.status, 'errored');
+      assert.equal(outcome.error?.code, 'no-handler');
+    });
+
+    test('the queue is drained oldest first, one patient in order', async () => {
+      await send('M7|First|2000-01-01', 'c7a');
+      await send('M7|Second|2000-01-01', 'c7b');
+      assert.equal(await processor.drain(), 2);
+      const [patient] = await patientsWithMrn('M7');
+      assert.equal(patient?.name?.[0]?.family, 'Second');
+      assert.equal(patient?.meta?.versionId, '2');
+    });
+  });
+}

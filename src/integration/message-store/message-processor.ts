@@ -1,0 +1,150 @@
+/**
+ * Turns stored messages into record writes. Each message is processed in one unit of work:
+ * its FHIR transaction Bundle is applied and the message is marked processed with the
+ * versions it wrote, together — so a crash between the two cannot leave data without its
+ * message marked, or a message marked without its data. A failure rolls all of it back and
+ * is recorded on the message (retried with backoff when it may pass next time).
+ */
+import type { Bundle } from '@medplum/fhirtypes';
+import type { Logger } from 'pino';
+import type { Queryable } from '../../platform/db/db.ts';
+import { LongitudeError } from '../../platform/errors.ts';
+import type { AccessContext } from '../../trust/access-context.ts';
+import { applyTransactionBundle } from '../../record/bundle-processor.ts';
+import type { ResourceStore } from '../../record/resource-store.ts';
+import {
+  claimDueMessages,
+  markFailed,
+  markFiltered,
+  markProcessed,
+  messageColumns,
+  messageOutputs,
+  toStoredMessage,
+  type MessageError,
+  type MessageStatus,
+  type ResourceOutput,
+  type RetryPolicy,
+  type StoredMessage,
+} from './message-store.ts';
+
+/** What a channel's handler makes of one message. */
+export type HandlerResult = { kind: 'bundle'; bundle: Bundle } | { kind: 'filtered'; reason: string };
+
+export interface MessageHandler {
+  /** Maps a message to a FHIR transaction Bundle, or filters it; throws HandlerError when it cannot. */
+  handle(message: StoredMessage): HandlerResult | Promise<HandlerResult>;
+}
+
+/** A failure the handler understands: where (stage, element) and whether retrying could help. */
+export class HandlerError extends Error {
+  constructor(
+    readonly detail: MessageError,
+    readonly retryable = false,
+  ) {
+    super(detail.message);
+    this.name = 'HandlerError';
+  }
+}
+
+export interface ProcessOutcome {
+  id: number;
+  status: MessageStatus;
+  outputs: ResourceOutput[];
+  error?: MessageError;
+}
+
+export interface MessageProcessorDeps {
+  db: Queryable;
+  store: ResourceStore;
+  /** The hub's own system identity: connectors write as it. */
+  ctx: AccessContext;
+  handlers: ReadonlyMap<string, MessageHandler>;
+  fhirBaseUrl: string;
+  retryPolicy?: RetryPolicy;
+  logger?: Logger;
+}
+
+export class MessageProcessor {
+  constructor(private readonly deps: MessageProcessorDeps) {}
+
+  /** Processes one message now (a listener that acknowledges after processing). */
+  processById(id: number): Promise<ProcessOutcome> {
+    return this.process((tx) => lockMessage(tx, id));
+  }
+
+  /** Processes the next due message, if any; undefined when the queue is empty. */
+  async processNext(channel?: string): Promise<ProcessOutcome | undefined> {
+    const outcome = await this.process(async (tx) => (await claimDueMessages(tx, 1, channel))[0]);
+    return outcome.id === 0 ? undefined : outcome;
+  }
+
+  /** Processes due messages until none is left (or `max` were done); returns how many. */
+  async drain(max = Infinity, channel?: string): Promise<number> {
+    let done = 0;
+    while (done < max && (await this.processNext(channel))) done++;
+    return done;
+  }
+
+  private async process(pick: (tx: Queryable) => Promise<StoredMessage | undefined>): Promise<ProcessOutcome> {
+    let picked: StoredMessage | undefined;
+    try {
+      return await this.deps.store.transaction(this.deps.ctx, async (unit) => {
+        picked = await unit.alongside(pick);
+        if (!picked) return { id: 0, status: 'received' as const, outputs: [] };
+        const message = picked;
+        // Received twice while the first copy was being processed: it is done already.
+        if (message.status === 'processed' || message.status === 'filtered') {
+          return { id: message.id, status: message.status, outputs: await unit.alongside((tx) => messageOutputs(tx, message.id)) };
+        }
+        const handler = this.deps.handlers.get(message.channel);
+        if (!handler) throw new HandlerError({ stage: 'route', code: 'no-handler', message: `no handler for channel ${message.channel}` });
+        const result = await handler.handle(message);
+        if (result.kind === 'filtered') {
+          await unit.alongside((tx) => markFiltered(tx, message.id, result.reason));
+          return { id: message.id, status: 'filtered' as const, outputs: [] };
+        }
+        const response = await applyTransactionBundle(unit, result.bundle, { baseUrl: this.deps.fhirBaseUrl, returnMinimal: true });
+        const outputs = outputsOf(response);
+        await unit.alongside((tx) => markProcessed(tx, message.id, outputs));
+        return { id: message.id, status: 'processed' as const, outputs };
+      });
+    } catch (err) {
+      if (!picked) throw err;
+      const { detail, retryable } = describeFailure(err);
+      const status = await markFailed(this.deps.db, picked.id, detail, { retryable, ...(this.deps.retryPolicy ? { policy: this.deps.retryPolicy } : {}) });
+      this.deps.logger?.warn({ messageId: picked.id, channel: picked.channel, stage: detail.stage, code: detail.code, status }, 'message failed');
+      return { id: picked.id, status, outputs: [], error: detail };
+    }
+  }
+}
+
+async function lockMessage(tx: Queryable, id: number): Promise<StoredMessage | undefined> {
+  const { rows } = await tx.query<Parameters<typeof toStoredMessage>[0]>(
+    `select ${messageColumns} from inbound_message where id = $1 for update`,
+    [id],
+  );
+  if (!rows[0]) throw new LongitudeError('LNG_NOT_FOUND', `message ${id} does not exist`);
+  return toStoredMessage(rows[0]);
+}
+
+/**
+ * Handler errors carry their own stage and element; a rejected write (validation, conflict)
+ * will fail the same way again; anything else (a lost connection, a lock timeout) may pass.
+ */
+function describeFailure(err: unknown): { detail: MessageError; retryable: boolean } {
+  if (err instanceof HandlerError) return { detail: err.detail, retryable: err.retryable };
+  if (err instanceof LongitudeError) {
+    const element = err.issues.find((i) => i.expression?.length)?.expression?.[0];
+    const detail: MessageError = { stage: 'store', code: err.code, message: err.message, ...(element ? { element } : {}) };
+    return { detail, retryable: err.code === 'LNG_CONFLICT' || err.code === 'LNG_VERSION_CONFLICT' };
+  }
+  return { detail: { stage: 'store', code: 'LNG_INTERNAL', message: err instanceof Error ? err.message : String(err) }, retryable: true };
+}
+
+/** The versions a transaction wrote, from its response locations (Type/id/_history/n). */
+function outputsOf(response: Bundle): ResourceOutput[] {
+  return (response.entry ?? []).flatMap((entry) => {
+    const m = /^([A-Za-z]+)\/([^/]+)\/_history\/(\d+)$/.exec(entry.response?.location ?? '');
+    return m ? [{ resourceType: m[1]!, id: m[2]!, versionId: Number(m[3]) }] : [];
+  });
+}
