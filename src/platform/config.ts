@@ -18,6 +18,26 @@ function integer(min: number, max: number) {
   return z.coerce.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message });
 }
 
+/**
+ * An HL7 v2 MLLP channel. `ackAfter: processed` answers AA only once the message is in the
+ * record (original acknowledgment mode, HL7 v2.5.1 ch. 2.9.2); `stored` answers as soon as it
+ * is safely in the message store and processes it right after (an accept acknowledgment, for
+ * senders that need throughput more than an application answer).
+ */
+const hl7ChannelSchema = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'a channel name is lower-case letters, digits and -'),
+    port: integer(0, 65535),
+    host: z.string().min(1).optional(),
+    ackAfter: z.enum(['processed', 'stored']).default('processed'),
+    /** What the record calls the sending system; default: MSH-3 of each message. */
+    sourceSystem: z.string().min(1).optional(),
+    /** Per-channel mapping overrides (docs/integration.md); validated by the mapper. */
+    mapping: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+export type Hl7ChannelConfig = z.infer<typeof hl7ChannelSchema>;
+
 const configSchema = z
   .object({
     port: integer(0, 65535).default(8080),
@@ -44,6 +64,17 @@ const configSchema = z
     outboxMaxAttempts: integer(1, 1000).default(10),
     /** How long shutdown waits for in-flight requests and the outbox before giving up. */
     shutdownTimeoutMs: integer(0, 600_000).default(10_000),
+    /** Port of the default MLLP channel `hl7` (HL7_PORT), used when no channels are configured. */
+    hl7Port: integer(0, 65535).default(2575),
+    /** MLLP channels (config file); unset: one channel `hl7` on hl7Port. */
+    hl7Channels: z
+      .array(hl7ChannelSchema)
+      .refine((list) => new Set(list.map((c) => c.name)).size === list.length, 'channel names must be unique')
+      .refine((list) => {
+        const ports = list.map((c) => c.port).filter((p) => p !== 0);
+        return new Set(ports).size === ports.length;
+      }, 'two channels cannot listen on one port')
+      .optional(),
   })
   .strict();
 
@@ -65,6 +96,7 @@ const envNames: Record<string, keyof ConfigInput> = {
   LONGITUDE_OUTBOX_POLL_MS: 'outboxPollMs',
   LONGITUDE_OUTBOX_MAX_ATTEMPTS: 'outboxMaxAttempts',
   LONGITUDE_SHUTDOWN_TIMEOUT_MS: 'shutdownTimeoutMs',
+  HL7_PORT: 'hl7Port',
 };
 
 const settingNames = Object.fromEntries(Object.entries(envNames).map(([env, key]) => [key, env]));
@@ -131,4 +163,9 @@ function dropUndefined<T extends object>(value: T): Partial<T> {
 /** The URL people and clients use to reach the hub. */
 export function publicBaseUrl(config: Config): string {
   return (config.baseUrl ?? `http://localhost:${config.port}`).replace(/\/$/, '');
+}
+
+/** The MLLP channels to listen on: the configured ones, or the default channel `hl7`. */
+export function hl7Channels(config: Config): readonly Hl7ChannelConfig[] {
+  return config.hl7Channels ?? [{ name: 'hl7', port: config.hl7Port, ackAfter: 'processed' }];
 }

@@ -6,6 +6,7 @@ import { testDatabases } from '../../test-support/test-db.ts';
 import { createAccessContext } from '../../trust/access-context.ts';
 import { HandlerError, MessageProcessor, type MessageHandler } from './message-processor.ts';
 import { getMessage, messageOutputs, receiveMessage, requeueMessages } from './message-store.ts';
+import { MessageWorker } from './message-worker.ts';
 
 const system = createAccessContext({ actor: { type: 'system', id: 'connector-test' }, role: 'system' });
 
@@ -111,6 +112,18 @@ for (const backend of testDatabases()) {
       const [patient] = await patientsWithMrn('M7');
       assert.equal(patient?.name?.[0]?.family, 'Second');
       assert.equal(patient?.meta?.versionId, '2');
+    });
+
+    test('a worker processes what is queued in the background until stopped', async () => {
+      const worker = new MessageWorker(processor, { pollMs: 60_000 });
+      worker.start();
+      try {
+        const { id } = await send('M8|Queued|2001-01-01', 'c8');
+        await worker.idle();
+        assert.equal((await getMessage(parts.db, id))!.status, 'processed');
+      } finally {
+        await worker.stop();
+      }
     });
   });
 }
