@@ -7,6 +7,7 @@ import type { CliContext } from './cli-context.ts';
 import { registerAuditCommand } from './commands/audit.ts';
 import { registerMessagesCommand } from './commands/messages.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
+import { registerReindexCommand } from './commands/reindex.ts';
 import { registerSimulateCommand } from './commands/simulate.ts';
 import { registerStartCommand } from './commands/start.ts';
 import { registerTokenCommand } from './commands/token.ts';
@@ -18,6 +19,7 @@ const registrations: ((program: Command, cli: CliContext) => void)[] = [
   registerAuditCommand,
   registerSimulateCommand,
   registerMessagesCommand,
+  registerReindexCommand,
 ];
 
 export function buildProgram(cli: CliContext): Command {

@@ -65,3 +65,81 @@ const riskAssessments: RiskAssessment[] = [
 ];
 
 export const searchFixtures: Resource[] = [...patients, ...observations, ...riskAssessments];
+
+/*
+ * Resources linked by references, for chaining, _has, _include/_revinclude and _list
+ * (record/search/search-chain.test.ts, search-include.test.ts). Only types the tests above do
+ * not list (Organization, Encounter, Provenance, List, Location), so their expectations hold.
+ * Organizations org-ring-1..6 point at each other in a ring (partOf), for :iterate's depth
+ * limit and cycle safety.
+ */
+const organizationRing: Resource[] = [1, 2, 3, 4, 5, 6].map((n) => ({
+  resourceType: 'Organization',
+  id: `org-ring-${n}`,
+  name: `Ring ${n}`,
+  partOf: { reference: `Organization/org-ring-${(n % 6) + 1}` },
+}));
+
+export const linkFixtures: Resource[] = [
+  { resourceType: 'Organization', id: 'org-north', name: 'Northwind Health', identifier: [{ system: 'urn:npi', value: 'N1' }] },
+  { resourceType: 'Organization', id: 'org-east', name: 'Eastside Clinic', partOf: { reference: 'Organization/org-north' } },
+  ...organizationRing,
+  { resourceType: 'Location', id: 'loc-ward', status: 'active', name: 'Smithfield Ward', managingOrganization: { reference: 'Organization/org-east' } },
+  {
+    resourceType: 'Encounter',
+    id: 'enc-smith',
+    status: 'finished',
+    class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' },
+    subject: { reference: 'Patient/p-smith' },
+    serviceProvider: { reference: 'Organization/org-east' },
+  },
+  {
+    resourceType: 'Encounter',
+    id: 'enc-jones',
+    status: 'finished',
+    class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'IMP' },
+    subject: { reference: 'Patient/p-jones' },
+    serviceProvider: { reference: 'Organization/org-north' },
+  },
+  {
+    resourceType: 'Provenance',
+    id: 'prov-o1',
+    target: [{ reference: 'Observation/o1' }],
+    recorded: '2024-03-16T09:00:00Z',
+    agent: [{ who: { reference: 'Organization/org-east' } }],
+  },
+  {
+    resourceType: 'Provenance',
+    id: 'prov-enc-jones',
+    target: [{ reference: 'Encounter/enc-jones' }],
+    recorded: '2024-04-02T09:00:00Z',
+    agent: [{ who: { reference: 'Organization/org-north' } }],
+  },
+  {
+    // In p-jones' compartment (it targets p-jones), naming p-smith as its agent.
+    resourceType: 'Provenance',
+    id: 'prov-jones',
+    target: [{ reference: 'Patient/p-jones' }],
+    recorded: '2024-04-03T09:00:00Z',
+    agent: [{ who: { reference: 'Patient/p-smith' } }],
+  },
+  {
+    // p-jones' list, whose items include p-smith's o1 and p-smith herself.
+    resourceType: 'List',
+    id: 'list-a1c',
+    status: 'current',
+    mode: 'working',
+    subject: { reference: 'Patient/p-jones' },
+    entry: [{ item: { reference: 'Observation/o1' } }, { item: { reference: 'Observation/o3' } }, { item: { reference: 'Patient/p-smith' } }],
+  },
+  {
+    resourceType: 'List',
+    id: 'list-places',
+    status: 'current',
+    mode: 'snapshot',
+    subject: { reference: 'Location/loc-ward' },
+    entry: [{ item: { reference: 'Location/loc-ward' } }],
+  },
+];
+
+searchFixtures.push(...linkFixtures);

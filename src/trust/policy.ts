@@ -9,7 +9,8 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { AccessContext, Role } from './access-context.ts';
 import { isInPatientCompartment } from '../fhir/index.ts';
 
-export const actions = ['read', 'search', 'history', 'create', 'update', 'delete', 'export'] as const;
+/** `reindex`: rebuild the search index of a type's resources ($reindex, record/reindex.ts). */
+export const actions = ['read', 'search', 'history', 'create', 'update', 'delete', 'export', 'reindex'] as const;
 export type Action = (typeof actions)[number];
 
 /** Classes of data the policy speaks about. */

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { builtInSearchParameters } from '../../record/search/index.ts';
 import { buildCapabilityStatement } from './capability-statement.ts';
 
 describe('CapabilityStatement search listing', () => {
   const statement = buildCapabilityStatement({
     baseUrl: 'http://localhost:8080/fhir/R4',
     version: 'test',
+    parameters: builtInSearchParameters,
     types: [
       { type: 'Patient', interactions: ['read'], search: 'indexed' },
       { type: 'AuditEvent', interactions: ['read', 'search-type'] },
@@ -18,8 +20,9 @@ describe('CapabilityStatement search listing', () => {
     const params = new Map(patient?.searchParam?.map((p) => [p.name, p]));
     assert.deepEqual(params.get('birthdate'), { name: 'birthdate', type: 'date', definition: 'http://hl7.org/fhir/SearchParameter/individual-birthdate' });
     for (const name of ['_id', '_lastUpdated', '_tag', '_profile', 'name', 'identifier', 'gender', 'race', 'ethnicity']) assert.ok(params.has(name), name);
-    // composite and special parameters have no index rows, so they are not claimed
-    assert.ok(!params.has('_text') && !params.has('_content'));
+    // full-text search is served from search_text (record/search/search-text.ts)
+    assert.equal(params.get('_content')?.definition, 'http://hl7.org/fhir/SearchParameter/Resource-content');
+    assert.ok(params.has('_text'));
   });
 
   test('a type without indexed search claims no search parameters', () => {

@@ -8,7 +8,7 @@ import type {
   CapabilityStatementRestResource,
   CapabilityStatementRestResourceSearchParam,
 } from '@medplum/fhirtypes';
-import { resourceColumnParameters, searchParametersOf } from '../../record/search/index.ts';
+import { fullTextParameters, resourceColumnParameters, type SearchParameterLookup } from '../../record/search/index.ts';
 
 type TypeInteraction = NonNullable<CapabilityStatementRestResource['interaction']>[number]['code'];
 
@@ -28,13 +28,34 @@ export interface ServedType {
 
 /**
  * The searchParam list of a type, from the same definitions the indexer evaluates
- * (record/search/search-parameters.ts), so the statement never lists a parameter that has no
- * index rows (http://hl7.org/fhir/R4/capabilitystatement-definitions.html#CapabilityStatement.rest.resource.searchParam).
+ * (record/search/search-parameters.ts, and the hub's custom SearchParameters), so the statement
+ * never lists a parameter that has no index rows
+ * (http://hl7.org/fhir/R4/capabilitystatement-definitions.html#CapabilityStatement.rest.resource.searchParam).
+ * `_text` and `_content` are typed string, as in the R4 definitions.
  */
-export function indexedSearchParams(type: string): CapabilityStatementRestResourceSearchParam[] {
+export function indexedSearchParams(type: string, parameters: SearchParameterLookup): CapabilityStatementRestResourceSearchParam[] {
   const columns = Object.entries(resourceColumnParameters).map(([name, p]) => ({ name, type: p.type, definition: p.url }));
-  const indexed = [...searchParametersOf(type).values()].map((p) => ({ name: p.code, type: p.type, definition: p.url }));
-  return [...columns, ...indexed].sort((a, b) => a.name.localeCompare(b.name));
+  const fullText = Object.entries(fullTextParameters).map(([name, p]) => ({ name, type: 'string' as const, definition: p.url }));
+  // A custom SearchParameter may have no canonical URL; then it has no definition to point at.
+  const indexed = [...parameters.parametersOf(type).values()].map((p) => ({ name: p.code, type: p.type, ...(p.url ? { definition: p.url } : {}) }));
+  return [...columns, ...fullText, ...indexed].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * The `_include` and `_revinclude` values a type answers (http://hl7.org/fhir/R4/search.html#include):
+ * `*` and its own reference parameters as `Type:param`; and the reference parameters of the
+ * searchable types that may point at it.
+ */
+export function includeParams(
+  type: string,
+  searchable: readonly string[],
+  parameters: SearchParameterLookup,
+): Pick<CapabilityStatementRestResource, 'searchInclude' | 'searchRevInclude'> {
+  const references = (source: string) => [...parameters.parametersOf(source).values()].filter((p) => p.type === 'reference');
+  const revIncludes = searchable.flatMap((source) =>
+    references(source).filter((p) => p.targets.length === 0 || p.targets.includes(type)).map((p) => `${source}:${p.code}`),
+  );
+  return { searchInclude: ['*', ...references(type).map((p) => `${type}:${p.code}`).sort()], searchRevInclude: revIncludes.sort() };
 }
 
 function interactionsOf(t: ServedType): TypeInteraction[] {
@@ -45,7 +66,10 @@ export function buildCapabilityStatement(options: {
   baseUrl: string;
   version: string;
   types: readonly ServedType[];
+  /** The hub's search parameters as they are now (SearchParameterRegistry.current()). */
+  parameters: SearchParameterLookup;
 }): CapabilityStatement {
+  const searchable = options.types.filter((t) => t.search === 'indexed').map((t) => t.type);
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',
@@ -67,7 +91,7 @@ export function buildCapabilityStatement(options: {
         resource: options.types.map((t) => ({
           type: t.type as CapabilityStatementRestResource['type'],
           interaction: interactionsOf(t).map((code) => ({ code })),
-          ...(t.search === 'indexed' ? { searchParam: indexedSearchParams(t.type) } : {}),
+          ...(t.search === 'indexed' ? { searchParam: indexedSearchParams(t.type, options.parameters), ...includeParams(t.type, searchable, options.parameters) } : {}),
           versioning: 'versioned-update',
           readHistory: true,
           updateCreate: true,

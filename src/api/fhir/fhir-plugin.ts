@@ -7,13 +7,14 @@
  */
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Queryable } from '../../platform/db/db.ts';
+import type { Db } from '../../platform/db/db.ts';
 import { errorAt, LongitudeError } from '../../platform/errors.ts';
 import { applyJsonPatch, assertValidResource } from '../../fhir/index.ts';
 import { processBundle } from '../../record/bundle-processor.ts';
 import { patientEverything } from '../../record/patient-everything.ts';
 import { conditionalCreate, conditionalDelete, conditionalUpdate } from '../../record/conditional.ts';
 import type { HistoryEntry, HistoryPosition, ResourceStore } from '../../record/resource-store.ts';
+import type { FhirSearchIndexer, SearchParameterLookup, SearchParameterRegistry } from '../../record/search/index.ts';
 import type { AuditQuery } from '../../trust/audit/audit-query.ts';
 import type { AuditLog } from '../../trust/audit/audit-log.ts';
 import type { TokenKeys } from '../../trust/tokens.ts';
@@ -22,10 +23,11 @@ import { accessContextOf } from '../request-context.ts';
 import { operationOutcome } from '../operation-outcome.ts';
 import { buildCapabilityStatement, type ServedType } from './capability-statement.ts';
 import { checkAcceptable, returnPreference } from './content-negotiation.ts';
+import { registerReindexRoutes } from './reindex-routes.ts';
 import { registerSearchRoutes } from './search-routes.ts';
 
 export interface FhirPluginOptions {
-  db: Queryable;
+  db: Db;
   store: ResourceStore;
   auditQuery: AuditQuery;
   audit: AuditLog;
@@ -34,6 +36,10 @@ export interface FhirPluginOptions {
   /** Base URL of the FHIR endpoint as clients see it, e.g. http://localhost:8080/fhir/R4. */
   fhirBaseUrl: string;
   storedTypes: readonly string[];
+  /** The hub's search parameters, custom SearchParameters included. */
+  searchParameters: SearchParameterRegistry;
+  /** The store's indexer, for $reindex. */
+  searchIndexer: FhirSearchIndexer;
   version: string;
   bodyLimit: number;
 }
@@ -58,7 +64,8 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
   });
   app.addContentTypeParser('application/json-patch+json', { parseAs: 'string', bodyLimit: options.bodyLimit }, app.getDefaultJsonParser('error', 'error'));
   requireBearerToken(app, { tokenKeys: options.tokenKeys, audit: options.audit, sessions: options.sessions, publicPaths: ['/metadata'] });
-  registerSearchRoutes(app, { db: options.db, audit: options.audit, fhirBaseUrl: options.fhirBaseUrl, bodyLimit: options.bodyLimit });
+  registerSearchRoutes(app, { db: options.db, audit: options.audit, parameters: options.searchParameters, fhirBaseUrl: options.fhirBaseUrl, bodyLimit: options.bodyLimit });
+  registerReindexRoutes(app, { db: options.db, audit: options.audit, indexer: options.searchIndexer });
 
   const served: ServedType[] = [
     ...options.storedTypes.map((type) => ({
@@ -73,9 +80,15 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
     })),
     { type: 'AuditEvent', interactions: ['read', 'search-type'] as const },
   ];
-  const capabilityStatement = buildCapabilityStatement({ baseUrl: options.fhirBaseUrl, version: options.version, types: served });
-
-  app.get('/metadata', async (_request, reply) => reply.type(fhirJson).send(capabilityStatement));
+  // Built again only when the stored SearchParameters change (the registry hands out a new lookup).
+  let capability: { parameters: SearchParameterLookup; statement: ReturnType<typeof buildCapabilityStatement> } | undefined;
+  app.get('/metadata', async (_request, reply) => {
+    const parameters = await options.searchParameters.current();
+    if (capability?.parameters !== parameters) {
+      capability = { parameters, statement: buildCapabilityStatement({ baseUrl: options.fhirBaseUrl, version: options.version, types: served, parameters }) };
+    }
+    return reply.type(fhirJson).send(capability.statement);
+  });
 
   // Batch and transaction Bundles are POSTed to the base (http://hl7.org/fhir/R4/http.html#transaction).
   app.post<{ Body: unknown }>('/', async (request, reply) => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Bundle, OperationOutcome } from '@medplum/fhirtypes';
+import type { Bundle, CapabilityStatement, OperationOutcome } from '@medplum/fhirtypes';
 import fc from 'fast-check';
 import { searchFixtures } from '../../test-support/search-fixtures.ts';
 import { testDatabases } from '../../test-support/test-db.ts';
@@ -139,6 +139,33 @@ for (const backend of testDatabases()) {
         }),
         { numRuns: 150 },
       );
+    });
+
+    test('_revinclude and _include add entries with search mode include, for the page only; links keep them', async () => {
+      const res = await get('/Observation?code=4548-4&_sort=_id&_count=1&_total=accurate&_revinclude=Provenance:target&_include=Observation:patient');
+      assert.equal(res.statusCode, 200);
+      const bundle = res.json<Bundle>();
+      assert.equal(bundle.total, 2);
+      assert.deepEqual(bundle.entry?.map((e) => [e.search?.mode, e.fullUrl]), [
+        ['match', `${base}/Observation/o1`],
+        ['include', `${base}/Patient/p-smith`],
+        ['include', `${base}/Provenance/prov-o1`],
+      ]);
+      const next = bundle.link?.find((l) => l.relation === 'next')?.url;
+      assert.ok(next?.startsWith(`${base}/Observation?code=4548-4&_sort=_id&_count=1&_total=accurate&_revinclude=Provenance%3Atarget&_include=Observation%3Apatient&_cursor=`), next);
+      const second = (await get(next!.slice(base.length))).json<Bundle>();
+      assert.deepEqual(second.entry?.map((e) => [e.search?.mode, e.fullUrl]), [
+        ['match', `${base}/Observation/o3`],
+        ['include', `${base}/Patient/p-jones`],
+      ]);
+      // A member's List names p-smith and her o1 beside p-jones' o3: only o3 comes back.
+      const member = await t.token('member', { personId: 'p-jones' });
+      const own = (await get('/List?_include=List:item&_revinclude=Provenance:target', member)).json<Bundle>();
+      assert.deepEqual(own.entry?.map((e) => `${e.search?.mode} ${e.resource?.resourceType}/${e.resource?.id}`), ['match List/list-a1c', 'include Observation/o3']);
+      const metadata = (await get('/metadata')).json<CapabilityStatement>();
+      const resource = (type: string) => metadata.rest?.[0]?.resource?.find((r) => r.type === type);
+      assert.ok(resource('Observation')?.searchInclude?.includes('Observation:patient'));
+      assert.ok(resource('Patient')?.searchRevInclude?.includes('Observation:subject'));
     });
   });
 }

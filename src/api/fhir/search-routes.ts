@@ -6,13 +6,15 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Queryable } from '../../platform/db/db.ts';
-import { buildSearchBundle, SearchService } from '../../record/search/index.ts';
+import { buildSearchBundle, SearchService, type SearchParameterRegistry } from '../../record/search/index.ts';
 import type { AuditLog } from '../../trust/audit/audit-log.ts';
 import { accessContextOf } from '../request-context.ts';
 
 export interface SearchRoutesOptions {
   db: Queryable;
   audit: AuditLog;
+  /** The hub's search parameters, custom SearchParameters included. */
+  parameters: SearchParameterRegistry;
   /** Base URL of the FHIR endpoint as clients see it, e.g. http://localhost:8080/fhir/R4. */
   fhirBaseUrl: string;
   bodyLimit?: number;
@@ -22,7 +24,7 @@ const fhirJson = 'application/fhir+json; charset=utf-8';
 
 /** Registers the search routes on the (authenticated) FHIR plugin instance. */
 export function registerSearchRoutes(app: FastifyInstance, options: SearchRoutesOptions): void {
-  const service = new SearchService({ db: options.db, audit: options.audit });
+  const service = new SearchService({ db: options.db, audit: options.audit, parameters: options.parameters });
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'string', ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}) },

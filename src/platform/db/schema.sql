@@ -14,6 +14,33 @@ create table audit_event (
   hash text not null
 );
 
+create table inbound_message (
+  id bigint not null default nextval('inbound_message_id_seq'::regclass),
+  channel text not null,
+  sender text,
+  received_at timestamp with time zone not null default now(),
+  content bytea not null,
+  content_hash text not null,
+  message_type text,
+  control_id text,
+  ordering_key text,
+  status text not null default 'received'::text,
+  attempts integer not null default 0,
+  next_attempt_at timestamp with time zone not null default now(),
+  error jsonb,
+  processed_at timestamp with time zone,
+  ack_ms double precision,
+  receipt_count integer not null default 1,
+  last_received_at timestamp with time zone not null default now()
+);
+
+create table inbound_message_output (
+  message_id bigint not null,
+  resource_type text not null,
+  resource_id text not null,
+  version_id integer not null
+);
+
 create table outbox_consumer (
   name text not null,
   last_event_id bigint not null default 0,
@@ -71,14 +98,16 @@ create table search_date (
   id text not null,
   code text not null,
   low timestamp with time zone not null,
-  high timestamp with time zone not null
+  high timestamp with time zone not null,
+  tuple_ordinal integer
 );
 
 create table search_number (
   resource_type text not null,
   id text not null,
   code text not null,
-  value numeric not null
+  value numeric not null,
+  tuple_ordinal integer
 );
 
 create table search_quantity (
@@ -88,7 +117,10 @@ create table search_quantity (
   value numeric not null,
   system text,
   unit_code text,
-  unit text
+  unit text,
+  canonical_value numeric,
+  canonical_unit text,
+  tuple_ordinal integer
 );
 
 create table search_reference (
@@ -99,7 +131,8 @@ create table search_reference (
   target_id text,
   reference_text text,
   identifier_system text,
-  identifier_value text
+  identifier_value text,
+  tuple_ordinal integer
 );
 
 create table search_string (
@@ -107,7 +140,15 @@ create table search_string (
   id text not null,
   code text not null,
   value_normalized text not null,
-  value_exact text not null
+  value_exact text not null,
+  tuple_ordinal integer
+);
+
+create table search_text (
+  resource_type text not null,
+  id text not null,
+  text_vector tsvector not null,
+  content_vector tsvector not null
 );
 
 create table search_token (
@@ -118,14 +159,16 @@ create table search_token (
   value text,
   display_text text,
   type_system text,
-  type_code text
+  type_code text,
+  tuple_ordinal integer
 );
 
 create table search_uri (
   resource_type text not null,
   id text not null,
   code text not null,
-  value text not null
+  value text not null,
+  tuple_ordinal integer
 );
 
 CREATE UNIQUE INDEX audit_chain_head_pkey ON audit_chain_head USING btree (singleton);
@@ -133,6 +176,26 @@ CREATE UNIQUE INDEX audit_chain_head_pkey ON audit_chain_head USING btree (singl
 CREATE UNIQUE INDEX audit_event_pkey ON audit_event USING btree (seq);
 
 CREATE INDEX audit_event_recorded_idx ON audit_event USING btree (recorded);
+
+CREATE INDEX inbound_message_channel_idx ON inbound_message USING btree (channel, received_at);
+
+CREATE INDEX inbound_message_control_idx ON inbound_message USING btree (control_id);
+
+CREATE INDEX inbound_message_due_idx ON inbound_message USING btree (next_attempt_at, id) WHERE (status = ANY (ARRAY['received'::text, 'errored'::text]));
+
+CREATE INDEX inbound_message_order_idx ON inbound_message USING btree (ordering_key, id) WHERE (status = ANY (ARRAY['received'::text, 'errored'::text]));
+
+CREATE UNIQUE INDEX inbound_message_output_pkey ON inbound_message_output USING btree (message_id, resource_type, resource_id, version_id);
+
+CREATE INDEX inbound_message_output_resource_idx ON inbound_message_output USING btree (resource_type, resource_id);
+
+CREATE UNIQUE INDEX inbound_message_pkey ON inbound_message USING btree (id);
+
+CREATE UNIQUE INDEX inbound_message_receipt_idx ON inbound_message USING btree (channel, control_id, content_hash) WHERE (control_id IS NOT NULL);
+
+CREATE INDEX inbound_message_status_idx ON inbound_message USING btree (status, received_at);
+
+CREATE INDEX inbound_message_type_idx ON inbound_message USING btree (message_type, received_at);
 
 CREATE UNIQUE INDEX outbox_consumer_pkey ON outbox_consumer USING btree (name);
 
@@ -160,6 +223,8 @@ CREATE INDEX search_number_resource_idx ON search_number USING btree (id, resour
 
 CREATE INDEX search_number_value_idx ON search_number USING btree (resource_type, code, value);
 
+CREATE INDEX search_quantity_canonical_idx ON search_quantity USING btree (resource_type, code, canonical_unit, canonical_value);
+
 CREATE INDEX search_quantity_resource_idx ON search_quantity USING btree (id, resource_type);
 
 CREATE INDEX search_quantity_value_idx ON search_quantity USING btree (resource_type, code, value);
@@ -178,6 +243,12 @@ CREATE INDEX search_string_resource_idx ON search_string USING btree (id, resour
 
 CREATE INDEX search_string_value_idx ON search_string USING btree (resource_type, code, value_normalized);
 
+CREATE INDEX search_text_content_idx ON search_text USING gin (content_vector);
+
+CREATE UNIQUE INDEX search_text_pkey ON search_text USING btree (id, resource_type);
+
+CREATE INDEX search_text_text_idx ON search_text USING gin (text_vector);
+
 CREATE INDEX search_token_resource_idx ON search_token USING btree (id, resource_type);
 
 CREATE INDEX search_token_system_idx ON search_token USING btree (resource_type, code, system);
@@ -194,6 +265,14 @@ alter table audit_chain_head add constraint audit_chain_head_singleton_check CHE
 
 alter table audit_event add constraint audit_event_pkey PRIMARY KEY (seq);
 
+alter table inbound_message add constraint inbound_message_pkey PRIMARY KEY (id);
+
+alter table inbound_message add constraint inbound_message_status_check CHECK ((status = ANY (ARRAY['received'::text, 'processed'::text, 'filtered'::text, 'errored'::text, 'dead'::text])));
+
+alter table inbound_message_output add constraint inbound_message_output_message_id_fkey FOREIGN KEY (message_id) REFERENCES inbound_message(id);
+
+alter table inbound_message_output add constraint inbound_message_output_pkey PRIMARY KEY (message_id, resource_type, resource_id, version_id);
+
 alter table outbox_consumer add constraint outbox_consumer_pkey PRIMARY KEY (name);
 
 alter table outbox_dead_letter add constraint outbox_dead_letter_event_id_fkey FOREIGN KEY (event_id) REFERENCES outbox_event(id);
@@ -207,6 +286,8 @@ alter table resource add constraint resource_pkey PRIMARY KEY (resource_type, id
 alter table resource_history add constraint resource_history_pkey PRIMARY KEY (resource_type, id, version_id);
 
 alter table schema_migrations add constraint schema_migrations_pkey PRIMARY KEY (version);
+
+alter table search_text add constraint search_text_pkey PRIMARY KEY (id, resource_type);
 
 -- trigger audit_event_no_change on audit_event: BEFORE DELETE or UPDATE
 

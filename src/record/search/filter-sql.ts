@@ -11,6 +11,11 @@ import { anyOf, allOf, escapeLike, type SqlBuilder } from './sql-builder.ts';
 import type { SearchFilter } from './search-request.ts';
 import { parseDateValue, parseNumberValue, parseQuantityValue, splitPipes, unescapeValue } from './search-values.ts';
 import { dateCondition, numberCondition } from './prefix-sql.ts';
+import { fullTextCondition } from './search-text.ts';
+import { compositeCondition } from './composite.ts';
+import { quantityTest } from './quantity-sql.ts';
+import { inCodeSetTest } from './value-set-expansion.ts';
+import { linkCondition, type Confinement } from './chain-sql.ts';
 
 const tables = {
   string: 'search_string',
@@ -25,17 +30,27 @@ const tables = {
 /** Upper bound of a prefix range in collation "C": above every string that starts with the prefix. */
 const afterEveryPrefix = '\u{10FFFF}';
 
-export function filterCondition(b: SqlBuilder, filter: SearchFilter): string {
+/**
+ * @param confine - a member's compartment, for the resources a chain, `_has` or `_list` reaches
+ *   (chain-sql.ts); the searched row itself is confined by the caller (search-sql.ts).
+ */
+export function filterCondition(b: SqlBuilder, filter: SearchFilter, confine?: Confinement): string {
+  if (filter.link) return linkCondition(b, filter, filter.link, confine);
   if (filter.column) return columnCondition(b, filter);
+  if (filter.fullText) return fullTextCondition(b, filter);
+  // Composites join their parts' rows on the element they came from (composite.ts).
+  if (filter.type === 'composite') return compositeCondition(b, filter, { table: (type) => tables[type], valueTest });
+  const table = tables[filter.type];
   const probe = (valueTest: string) =>
-    `exists (select 1 from ${tables[filter.type]} x where x.resource_type = r.resource_type and x.id = r.id and x.code = ${b.param(filter.code)} and ${valueTest})`;
+    `exists (select 1 from ${table} x where x.resource_type = r.resource_type and x.id = r.id and x.code = ${b.param(filter.code)} and ${valueTest})`;
   if (filter.modifier === 'missing') {
     const missing = parseBoolean(filter);
     return missing ? `not ${probe('true')}` : probe('true');
   }
   const tests = filter.values.map((value) => valueTest(b, filter, value));
-  // :not matches resources with no matching value, including those with no value at all (search.html#modifiers).
-  if (filter.modifier === 'not') return `not ${probe(anyOf(tests))}`;
+  // :not (and :not-in) match resources with no matching value, including those with no value
+  // at all (search.html#modifiers).
+  if (filter.modifier === 'not' || filter.modifier === 'not-in') return `not ${probe(anyOf(tests))}`;
   return probe(anyOf(tests));
 }
 
@@ -59,18 +74,14 @@ function valueTest(b: SqlBuilder, filter: SearchFilter, value: string): string {
     }
     case 'number':
       return numberCondition(b, parseNumberValue(value, filter.name), 'x.value');
-    case 'quantity': {
-      const q = parseQuantityValue(value, filter.name);
-      const tests = [numberCondition(b, q, 'x.value')];
-      if (q.system) tests.push(`x.system = ${b.param(q.system)}`);
-      // Without a system the code may be either the unit code or the unit as displayed (search.html#quantity).
-      if (q.code) tests.push(q.system ? `x.unit_code = ${b.param(q.code)}` : `(x.unit_code = ${b.param(q.code)} or x.unit = ${b.param(q.code)})`);
-      return allOf(tests);
-    }
+    case 'quantity':
+      return quantityTest(b, parseQuantityValue(value, filter.name));
     case 'reference':
       return referenceTest(b, filter, value);
     case 'uri':
       return uriTest(b, filter, unescapeValue(value));
+    case 'composite':
+      throw new Error(`composite parameter ${filter.code} has no single value test`); // filterCondition joins its parts
   }
 }
 
@@ -91,6 +102,12 @@ function tokenTest(b: SqlBuilder, filter: SearchFilter, value: string): string {
   if (filter.modifier === 'text') {
     const normalized = normalizeString(unescapeValue(value));
     return `x.display_text >= ${b.param(normalized)} and x.display_text < ${b.param(normalized + afterEveryPrefix)}`;
+  }
+  if (filter.modifier === 'in' || filter.modifier === 'not-in') {
+    // the ValueSet was expanded before the SQL was built (value-set-expansion.ts)
+    const set = filter.valueSets?.get(value);
+    if (!set) throw new Error(`${filter.name}: ValueSet ${value} was not expanded before building SQL`);
+    return inCodeSetTest(b, set);
   }
   if (filter.modifier === 'of-type') {
     // identifier:of-type=system|code|value (search.html#token)

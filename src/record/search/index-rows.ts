@@ -19,15 +19,31 @@ import type {
 } from '@medplum/fhirtypes';
 import { resourceTypes } from '../../fhir/index.ts';
 import { parseFhirDateRange, periodRange, type TimeRange } from './fhir-dates.ts';
-import type { IndexedType } from './search-parameters.ts';
+import type { ValueType } from './search-parameters.ts';
+import { toCanonical, ucumUnitOf } from './ucum.ts';
 
-export interface StringRow { code: string; normalized: string; exact: string }
-export interface TokenRow { code: string; system: string | null; value: string | null; display: string | null; typeSystem: string | null; typeCode: string | null }
-export interface DateRow { code: string; low: string; high: string }
-export interface NumberRow { code: string; value: string }
-export interface QuantityRow { code: string; value: string; system: string | null; unitCode: string | null; unit: string | null }
-export interface ReferenceRow { code: string; targetType: string | null; targetId: string | null; text: string | null; identifierSystem: string | null; identifierValue: string | null }
-export interface UriRow { code: string; value: string }
+/**
+ * Every row names its parameter; a composite component's row also carries the ordinal of the
+ * element (tuple) it came from, so a search can require its components to match the same
+ * element (search.html#composite, composite.ts).
+ */
+interface RowBase { code: string; tuple?: number }
+
+export interface StringRow extends RowBase { normalized: string; exact: string }
+export interface TokenRow extends RowBase { system: string | null; value: string | null; display: string | null; typeSystem: string | null; typeCode: string | null }
+export interface DateRow extends RowBase { low: string; high: string }
+export interface NumberRow extends RowBase { value: string }
+/** `canonical*`: the value in UCUM base units and that unit (ucum.ts), when the unit converts. */
+export interface QuantityRow extends RowBase {
+  value: string;
+  system: string | null;
+  unitCode: string | null;
+  unit: string | null;
+  canonicalValue: string | null;
+  canonicalUnit: string | null;
+}
+export interface ReferenceRow extends RowBase { targetType: string | null; targetId: string | null; text: string | null; identifierSystem: string | null; identifierValue: string | null }
+export interface UriRow extends RowBase { value: string }
 
 export interface IndexRows {
   string: StringRow[];
@@ -59,8 +75,11 @@ export function normalizeString(text: string): string {
   return key(text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase());
 }
 
-/** Adds the rows for one parameter's values to `rows`. */
-export function addIndexRows(rows: IndexRows, code: string, type: IndexedType, values: readonly TypedValue[]): void {
+/**
+ * Adds the rows for one parameter's values to `rows`. `impliedSystem` is the code system of a
+ * token parameter's `code` elements (implied-systems.ts).
+ */
+export function addIndexRows(rows: IndexRows, code: string, type: ValueType, values: readonly TypedValue[], impliedSystem?: string): void {
   for (const { type: valueType, value } of values) {
     if (value === undefined || value === null) continue;
     switch (type) {
@@ -68,7 +87,7 @@ export function addIndexRows(rows: IndexRows, code: string, type: IndexedType, v
         for (const text of stringsOf(valueType, value)) rows.string.push({ code, normalized: normalizeString(text), exact: text });
         break;
       case 'token':
-        rows.token.push(...tokensOf(code, valueType, value));
+        rows.token.push(...tokensOf(code, valueType, value, impliedSystem));
         break;
       case 'date': {
         const range = dateRangeOf(valueType, value);
@@ -79,12 +98,8 @@ export function addIndexRows(rows: IndexRows, code: string, type: IndexedType, v
         if (typeof value === 'number' && Number.isFinite(value)) rows.number.push({ code, value: String(value) });
         break;
       case 'quantity': {
-        const q = value as Quantity & { currency?: string };
-        if (typeof q.value === 'number' && Number.isFinite(q.value)) {
-          // Money carries its currency where a Quantity has its unit code.
-          const unitCode = q.code ?? q.currency ?? null;
-          rows.quantity.push({ code, value: String(q.value), system: q.system ?? null, unitCode, unit: q.unit ?? null });
-        }
+        const row = quantityOf(code, valueType, value as Quantity & { currency?: string });
+        if (row) rows.quantity.push(row);
         break;
       }
       case 'reference': {
@@ -127,7 +142,24 @@ function token(code: string, system: string | undefined | null, value: string | 
   };
 }
 
-function tokensOf(code: string, valueType: string, value: unknown): TokenRow[] {
+function quantityOf(code: string, valueType: string, q: Quantity & { currency?: string }): QuantityRow | undefined {
+  if (typeof q.value !== 'number' || !Number.isFinite(q.value)) return undefined;
+  // Money carries its currency where a Quantity has its unit code; a currency is no UCUM unit.
+  const unitCode = q.code ?? q.currency ?? null;
+  const ucumUnit = valueType === 'Money' ? undefined : ucumUnitOf(q);
+  const canonical = ucumUnit !== undefined ? toCanonical(q.value, ucumUnit) : undefined;
+  return {
+    code,
+    value: String(q.value),
+    system: q.system ?? null,
+    unitCode,
+    unit: q.unit ?? null,
+    canonicalValue: canonical?.value ?? null,
+    canonicalUnit: canonical?.unit ?? null,
+  };
+}
+
+function tokensOf(code: string, valueType: string, value: unknown, impliedSystem: string | undefined): TokenRow[] {
   switch (valueType) {
     case 'Coding': {
       const c = value as Coding;
@@ -152,15 +184,20 @@ function tokensOf(code: string, valueType: string, value: unknown): TokenRow[] {
     }
     case 'boolean':
       return [token(code, null, String(value))];
+    case 'code':
+      // A code bound to one code system (Patient.gender: administrative-gender) is indexed
+      // with that system, so system|code finds it (search.html#token).
+      return typeof value === 'string' ? [token(code, impliedSystem, value)] : [];
     default:
-      // code, string, id, uri ...: the value itself, with no system (an implicit one, such as
-      // administrative-gender for Patient.gender, is not known to the index yet).
+      // string, id, uri ...: the value itself, with no system.
       return typeof value === 'string' || typeof value === 'number' ? [token(code, null, String(value))] : [];
   }
 }
 
 function dateRangeOf(valueType: string, value: unknown): TimeRange | undefined {
-  if (typeof value === 'string') return parseFhirDateRange(value);
+  // A string element that reads like a date (Immunization.occurrenceString) is text, not a
+  // date: date parameters search date, dateTime, instant, Period and Timing (search.html#date).
+  if (typeof value === 'string') return valueType === 'string' ? undefined : parseFhirDateRange(value);
   if (valueType === 'Period') return periodRange(value as Period);
   if (valueType === 'Timing') {
     // A Timing covers its events (or its bounds): first event start to last event end.

@@ -12,8 +12,9 @@ import { wireRecordParts } from '../../test-support/hub-parts.ts';
 import { systemContext } from '../../trust/access-context.ts';
 import { loadSyntheaResources, syntheaFiles } from '../../test-support/synthea-fixture.ts';
 import { parseSearchRequest } from './search-request.ts';
-import { searchParametersOf, type IndexedType } from './search-parameters.ts';
-import { pageStatement } from './search-sql.ts';
+import { searchParametersOf, type IndexedParameter, type ValueType } from './search-parameters.ts';
+import { pageStatement, type Statement } from './search-sql.ts';
+import { includeStatement } from './includes.ts';
 
 /** The resource types US Core 6 profiles (http://hl7.org/fhir/us/core/STU6.1/profiles-and-extensions.html). */
 const usCoreTypes = [
@@ -22,7 +23,7 @@ const usCoreTypes = [
   'Practitioner', 'PractitionerRole', 'Procedure', 'Provenance', 'QuestionnaireResponse', 'RelatedPerson', 'ServiceRequest', 'Specimen',
 ];
 
-const sampleValues: Record<IndexedType, string> = {
+const sampleValues: Record<ValueType, string> = {
   string: 'smi',
   token: 'http://loinc.org|4548-4',
   date: 'ge2024-03',
@@ -32,8 +33,17 @@ const sampleValues: Record<IndexedType, string> = {
   uri: 'http://example.org/x',
 };
 
+/** A composite's sample joins its parts' samples with `$` (search.html#composite). */
+function sampleOf(param: IndexedParameter): string {
+  if (param.components) return param.components.map((c) => sampleValues[c.type]).join('$');
+  return sampleValues[param.type as ValueType];
+}
+
 async function plan(db: Db, type: string, query: string): Promise<string> {
-  const statement = pageStatement(parseSearchRequest(type, new URLSearchParams(query), { strict: true }), {}, undefined);
+  return explain(db, pageStatement(parseSearchRequest(type, new URLSearchParams(query), { strict: true }), {}, undefined));
+}
+
+async function explain(db: Db, statement: Statement): Promise<string> {
   return db.transaction(async (tx) => {
     await tx.query('set local enable_seqscan = off');
     const { rows } = await tx.query<{ 'QUERY PLAN': string }>(`explain ${statement.text}`, statement.values);
@@ -67,10 +77,56 @@ for (const backend of testDatabases()) {
       assert.match(await plan(db, 'Observation', 'code=http://loinc.org|4548-4'), /search_token_value_idx/);
     });
 
+    test('a composite search probes the value indexes of its parts', async () => {
+      const query = `code-value-quantity=${encodeURIComponent('http://loinc.org|8480-6$gt100|http://unitsofmeasure.org|mm[Hg]')}`;
+      const text = await plan(db, 'Observation', query);
+      assert.doesNotMatch(text, /Seq Scan on (search_|resource)/, text);
+      assert.match(text, /search_token_\w+_idx/);
+      assert.match(text, /search_quantity_\w+_idx/);
+      const component = await plan(db, 'Observation', `component-code-value-quantity=${encodeURIComponent('http://loinc.org|8480-6$gt100')}`);
+      assert.doesNotMatch(component, /Seq Scan on (search_|resource)/, component);
+    });
+
+    test('chains, _has and _list reach the other resources through indexes', async () => {
+      const queries: [string, string][] = [
+        ['Observation', 'subject:Patient.name=smi'],
+        ['Observation', 'patient.identifier=urn:mrn|A1'],
+        ['Encounter', 'service-provider.partof.name=north'],
+        ['Patient', '_has:Observation:patient:code=http://loinc.org|4548-4'],
+        ['Patient', '_has:Observation:patient:_has:Provenance:target:agent=Organization/o1'],
+        ['Observation', '_list=l1'],
+      ];
+      for (const [type, query] of queries) {
+        const text = await plan(db, type, query);
+        assert.doesNotMatch(text, /Seq Scan on (search_|resource)/, `${type}?${query}\n${text}`);
+      }
+      assert.match(await plan(db, 'Observation', 'subject:Patient.name=smi'), /search_string_value_idx/);
+      assert.match(await plan(db, 'Patient', '_has:Observation:patient:code=http://loinc.org|4548-4'), /search_token_value_idx/);
+    });
+
+    test('one level of _include and _revinclude reads search_reference by index', async () => {
+      const { rows } = await db.query<{ id: string }>(`select id from resource where resource_type = 'Encounter' order by id limit 5`);
+      const frontier = rows.map((r) => ({ resourceType: 'Encounter', id: r.id }));
+      const statement = includeStatement(
+        {
+          includes: [{ name: '_include', sourceType: 'Encounter', code: 'patient', iterate: false }, { name: '_include', iterate: false }],
+          revincludes: [{ name: '_revinclude', sourceType: 'Observation', code: 'encounter', iterate: false }],
+        },
+        frontier,
+        frontier,
+        1001,
+      );
+      const text = await explain(db, statement);
+      assert.doesNotMatch(text, /Seq Scan on (search_|resource)/, text);
+      // forward from the frontier's own rows; the reverse branch may start from either end
+      // (reverse_idx from the frontier, or the (resource_type, code) range of the source type)
+      assert.match(text, /search_reference_resource_idx/);
+    });
+
     test('every search parameter of every US Core type can use an index', async () => {
       for (const type of usCoreTypes) {
         for (const param of searchParametersOf(type).values()) {
-          const text = await plan(db, type, `${param.code}=${encodeURIComponent(sampleValues[param.type])}`);
+          const text = await plan(db, type, `${param.code}=${encodeURIComponent(sampleOf(param))}`);
           assert.doesNotMatch(text, /Seq Scan on (search_|resource)/, `${type}?${param.code}\n${text}`);
         }
       }

@@ -7,18 +7,29 @@
  * the row builders need.
  */
 import { evalFhirPathTyped, toTypedValue, type TypedValue } from '@medplum/core';
-import type { Resource } from '@medplum/fhirtypes';
+import type { Resource, SearchParameter } from '@medplum/fhirtypes';
 import type { Queryable } from '../../platform/db/db.ts';
 import type { ResourceRow, SearchIndexer } from '../resource-store.ts';
+import { addCompositeRows } from './composite.ts';
 import { addIndexRows, emptyIndexRows, type IndexRows } from './index-rows.ts';
-import { searchParametersOf } from './search-parameters.ts';
+import {
+  builtInSearchParameters,
+  searchParameterStampSql,
+  type SearchParameterLookup,
+  type SearchParameterRegistry,
+} from './search-parameter-registry.ts';
+import { replaceTextRows } from './search-text.ts';
 import { replaceIndexRows } from './write-index-rows.ts';
 
-/** The index rows of one resource, from every indexed search parameter of its type. */
-export function extractIndexRows(resource: Resource): IndexRows {
+/**
+ * The index rows of one resource, from every indexed search parameter of its type.
+ * @param parameters - the hub's parameters; the official ones alone when absent (tests).
+ */
+export function extractIndexRows(resource: Resource, parameters: SearchParameterLookup = builtInSearchParameters): IndexRows {
   const rows = emptyIndexRows();
-  const input = [toTypedValue(resource)];
-  for (const param of searchParametersOf(resource.resourceType).values()) {
+  const typed = toTypedValue(resource);
+  const input = [typed];
+  for (const param of parameters.parametersOf(resource.resourceType).values()) {
     let values: TypedValue[];
     try {
       values = evalFhirPathTyped(param.atom, input);
@@ -27,15 +38,38 @@ export function extractIndexRows(resource: Resource): IndexRows {
       // parameter stays unindexed for this resource rather than failing the write.
       continue;
     }
-    addIndexRows(rows, param.code, param.type, values);
+    // A composite's expression yields the elements whose parts form its tuples (composite.ts).
+    if (param.components) addCompositeRows(rows, param.components, values, { '%resource': typed });
+    else if (param.type !== 'composite') addIndexRows(rows, param.code, param.type, values, param.impliedSystem);
   }
   return rows;
 }
 
 export class FhirSearchIndexer implements SearchIndexer {
+  /** @param parameters - the hub's search parameters, custom SearchParameters included. */
+  constructor(private readonly parameters: SearchParameterRegistry) {}
+
   async index(tx: Queryable, row: ResourceRow): Promise<void> {
-    const rows = row.content && !row.deleted ? extractIndexRows(row.content) : emptyIndexRows();
+    const resource = row.content && !row.deleted ? row.content : null;
+    // A SearchParameter is checked before it commits (422 if it could not be indexed); from
+    // here on this transaction indexes with it, and nobody else does until it commits.
+    if (row.resourceType === 'SearchParameter') await this.parameters.admit(tx, resource as SearchParameter | null);
+    // The full-text rows first: their statement also reads the SearchParameter stamp, which
+    // says whether the parameters this transaction sees have changed.
+    const stamp = await replaceTextRows(tx, [{ resourceType: row.resourceType, id: row.id, resource }], searchParameterStampSql);
+    const rows = resource ? extractIndexRows(resource, await this.parameters.inTransaction(tx, stamp)) : emptyIndexRows();
     // Version 1 of a resource has never been indexed: there is nothing to delete.
     await replaceIndexRows(tx, row.resourceType, row.id, rows, row.versionId === 1);
+  }
+
+  /**
+   * Rebuilds every index row of these current versions ($reindex, record/reindex.ts), with the
+   * parameters `tx` sees: rows of a parameter since removed go, rows of a new one appear.
+   */
+  async reindex(tx: Queryable, rows: readonly ResourceRow[]): Promise<void> {
+    const parameters = await this.parameters.inTransaction(tx);
+    const live = rows.filter((row) => row.content && !row.deleted);
+    for (const row of live) await replaceIndexRows(tx, row.resourceType, row.id, extractIndexRows(row.content!, parameters));
+    await replaceTextRows(tx, live.map((row) => ({ resourceType: row.resourceType, id: row.id, resource: row.content })));
   }
 }

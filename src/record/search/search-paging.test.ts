@@ -18,7 +18,7 @@ for (const backend of testDatabases()) {
     let service: SearchService;
     before(async () => {
       parts = wireRecordParts(await backend.open());
-      service = new SearchService({ db: parts.db, audit: parts.audit });
+      service = new SearchService({ db: parts.db, audit: parts.audit, parameters: parts.searchParameters });
     });
     after(() => parts.close());
 

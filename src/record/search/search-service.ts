@@ -14,7 +14,11 @@ import { decide, isScopedToOwnRecord } from '../../trust/policy.ts';
 import { selectElements, summarize } from './elements.ts';
 import { countStatement, pageStatement, type SearchScope } from './search-sql.ts';
 import { parseSearchRequest, type SearchRequest } from './search-request.ts';
+import type { SearchParameterRegistry } from './search-parameter-registry.ts';
 import { decodeCursor, encodeCursor, type Cursor } from './sort-keys.ts';
+import { expandValueSetFilters } from './value-set-expansion.ts';
+import { linkedFilters, linkedResourceTypes } from './chain-sql.ts';
+import { findIncludedResources } from './includes.ts';
 
 export interface SearchOptions {
   /** `Prefer: handling=strict`: unknown parameters are errors rather than warnings. */
@@ -24,6 +28,8 @@ export interface SearchOptions {
 export interface SearchResult {
   request: SearchRequest;
   resources: Resource[];
+  /** `_include` / `_revinclude` results for this page (search mode `include`), the caller may read each. */
+  included: Resource[];
   /** Present when `_total=accurate|estimate` or `_summary=count` asked for it. */
   total?: number;
   /** Opaque `_cursor` values of the neighbouring pages. */
@@ -43,7 +49,8 @@ function queryText(query: readonly (readonly [string, string])[]): string {
 export class SearchService {
   private readonly knownTypes = resourceTypes();
 
-  constructor(private readonly deps: { db: Queryable; audit: AuditLog }) {}
+  /** @param deps.parameters - the hub's search parameters, custom SearchParameters included. */
+  constructor(private readonly deps: { db: Queryable; audit: AuditLog; parameters: SearchParameterRegistry }) {}
 
   /** Searches one resource type; `query` is the request's parameters in order, repeats kept. */
   async search(ctx: AccessContext, resourceType: string, query: Query, options: SearchOptions = {}): Promise<SearchResult> {
@@ -116,7 +123,11 @@ export class SearchService {
   }
 
   private async run(ctx: AccessContext, types: string[], query: Query, options: SearchOptions, scope: SearchScope): Promise<SearchResult> {
-    const request = parseSearchRequest(types, query, { strict: options.strict ?? false });
+    const request = parseSearchRequest(types, query, { strict: options.strict ?? false, parameters: await this.deps.parameters.current() });
+    // :in / :not-in name stored ValueSets: expanded now, so the SQL carries their codes.
+    await expandValueSetFilters(this.deps.db, request);
+    await expandValueSetFilters(this.deps.db, { ...request, filters: linkedFilters(request.filters) });
+    scope = this.authorizeLinkedTypes(ctx, request, scope);
     const sortText = request.sort.map((k) => `${k.descending ? '-' : ''}${k.code}`).join(',');
     const cursor = request.cursor ? decodeCursor(request.cursor, sortText) : undefined;
     const wantTotal = request.summaryCount || request.total !== 'none';
@@ -124,7 +135,7 @@ export class SearchService {
     // sizes, and a planner estimate would need EXPLAIN parsing on both backends.
     const total = wantTotal ? await this.count(request, scope) : undefined;
     const base = { request, warnings: request.warnings, ...(total !== undefined ? { total } : {}) };
-    if (request.summaryCount || request.count === 0) return { ...base, resources: [] };
+    if (request.summaryCount || request.count === 0) return { ...base, resources: [], included: [] };
 
     const page = pageStatement(request, scope, cursor);
     const { rows } = await this.deps.db.query<Record<string, unknown> & { resource_type: string; id: string; content: Resource }>(page.text, page.values);
@@ -138,18 +149,41 @@ export class SearchService {
     // Forward: a next page exists when the extra row came back; backward: a previous one does.
     const hasNext = cursor?.direction === 'previous' ? true : more;
     const hasPrevious = cursor === undefined ? false : cursor.direction === 'previous' ? more : true;
-    const resources = pageRows
+    const readable = pageRows
       .map((row) => row.content)
       // The SQL already confines a member; the policy stays the authority on each result.
-      .filter((resource) => scope.personId === undefined || decide(ctx, 'read', resource.resourceType, resource).allowed)
+      .filter((resource) => scope.personId === undefined || decide(ctx, 'read', resource.resourceType, resource).allowed);
+    const resources = readable
       .map((resource) => (request.elements ? selectElements(resource, request.elements) : resource))
       .map((resource) => (request.summary ? summarize(resource, request.summary) : resource));
+    // search.html#include: for the returned page only, each included resource decided by the policy.
+    const included = await findIncludedResources(this.deps.db, ctx, request, readable);
     return {
       ...base,
+      warnings: [...request.warnings, ...included.warnings],
       resources,
+      included: included.resources,
       ...(hasNext && last ? { next: cursorAt(last, 'next') } : {}),
       ...(hasPrevious && first ? { previous: cursorAt(first, 'previous') } : {}),
     };
+  }
+
+  /**
+   * Chains, `_has` and `_list` read other types than the searched ones: the caller must be
+   * allowed to search those too (a service agent may not find Patients by their Conditions),
+   * and the search is confined to a member's record when any of them is.
+   */
+  private authorizeLinkedTypes(ctx: AccessContext, request: SearchRequest, scope: SearchScope): SearchScope {
+    let scoped = scope.personId !== undefined;
+    for (const type of linkedResourceTypes(request.filters)) {
+      if (isScopedToOwnRecord(ctx, 'search', type)) {
+        scoped = true;
+        continue;
+      }
+      const decision = decide(ctx, 'search', type);
+      if (!decision.allowed) throw new LongitudeError('LNG_FORBIDDEN', `${decision.reason} (reached through a chained, _has or _list parameter)`);
+    }
+    return scoped ? { personId: ctx.personId ?? '' } : {};
   }
 
   private async count(request: SearchRequest, scope: SearchScope): Promise<number> {

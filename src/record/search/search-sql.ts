@@ -13,6 +13,7 @@
  * reference table to join. If searches become the bottleneck, hot types can get per-type
  * tables beside the shared ones without changing this interface.
  */
+import type { Confinement } from './chain-sql.ts';
 import { filterCondition } from './filter-sql.ts';
 import { patientCompartmentParameters } from './search-parameters.ts';
 import type { SearchRequest } from './search-request.ts';
@@ -34,13 +35,19 @@ function whereClause(b: SqlBuilder, request: SearchRequest, scope: SearchScope):
   // One type as an equality, so the planner carries the constant into every index probe.
   const typeCondition = types.length === 1 ? `r.resource_type = ${b.param(types[0])}` : `r.resource_type = any(${b.param(types, 'text[]')})`;
   const conditions = [typeCondition, 'not r.deleted'];
-  for (const filter of request.filters) conditions.push(filterCondition(b, filter));
-  if (scope.personId !== undefined) {
-    const personId = scope.personId;
-    const perType = types.map((type) => compartmentCondition(b, type, personId));
-    conditions.push(types.length === 1 ? perType[0]! : anyOf(types.map((type, i) => `(r.resource_type = ${b.param(type)} and ${perType[i]})`)));
-  }
+  const confine = scope.personId !== undefined ? compartmentOf(scope.personId) : undefined;
+  // A chain, _has or _list reaches other resources: they are confined like the searched ones.
+  for (const filter of request.filters) conditions.push(filterCondition(b, filter, confine));
+  if (confine) conditions.push(confine(b, types));
   return conditions;
+}
+
+/** A member's compartment over the row `r`, whichever of the types it has. */
+function compartmentOf(personId: string): Confinement {
+  return (b, types) => {
+    const perType = types.map((type) => compartmentCondition(b, type, personId));
+    return types.length === 1 ? perType[0]! : anyOf(types.map((type, i) => `(r.resource_type = ${b.param(type)} and ${perType[i]})`));
+  };
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * The searchset Bundle of one search result (http://hl7.org/fhir/R4/bundle.html#searchset,
- * http://hl7.org/fhir/R4/search.html#conformance): matches with their full URLs, the page
- * links as absolute URLs that repeat the query with a cursor, and ignored parameters as an
+ * http://hl7.org/fhir/R4/search.html#conformance): matches with their full URLs, then the
+ * `_include` / `_revinclude` results with search mode `include`, the page links as absolute
+ * URLs that repeat the query (includes too) with a cursor, and ignored parameters as an
  * OperationOutcome entry with search mode `outcome`.
  */
 import type { Bundle, BundleEntry, BundleLink } from '@medplum/fhirtypes';
@@ -26,6 +27,10 @@ export function buildSearchBundle(
     resource,
     search: { mode: 'match' },
   }));
+  // search.html#include: included resources follow the matches, marked so clients tell them apart.
+  for (const resource of result.included) {
+    entry.push({ fullUrl: `${options.baseUrl}/${resource.resourceType}/${resource.id}`, resource, search: { mode: 'include' } });
+  }
   if (result.warnings.length > 0) {
     entry.push({
       resource: {

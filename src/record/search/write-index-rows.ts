@@ -14,28 +14,38 @@ type Table = keyof IndexRows;
 
 /** Per table: its SQL name, columns after (resource_type, id), their array casts, and the row fields. */
 const layouts: { [T in Table]: { table: string; columns: string[]; casts: string[]; fields: (keyof IndexRows[T][number])[] } } = {
-  string: { table: 'search_string', columns: ['code', 'value_normalized', 'value_exact'], casts: ['text[]', 'text[]', 'text[]'], fields: ['code', 'normalized', 'exact'] },
+  string: {
+    table: 'search_string',
+    columns: ['code', 'value_normalized', 'value_exact', 'tuple_ordinal'],
+    casts: ['text[]', 'text[]', 'text[]', 'integer[]'],
+    fields: ['code', 'normalized', 'exact', 'tuple'],
+  },
   token: {
     table: 'search_token',
-    columns: ['code', 'system', 'value', 'display_text', 'type_system', 'type_code'],
-    casts: ['text[]', 'text[]', 'text[]', 'text[]', 'text[]', 'text[]'],
-    fields: ['code', 'system', 'value', 'display', 'typeSystem', 'typeCode'],
+    columns: ['code', 'system', 'value', 'display_text', 'type_system', 'type_code', 'tuple_ordinal'],
+    casts: ['text[]', 'text[]', 'text[]', 'text[]', 'text[]', 'text[]', 'integer[]'],
+    fields: ['code', 'system', 'value', 'display', 'typeSystem', 'typeCode', 'tuple'],
   },
-  date: { table: 'search_date', columns: ['code', 'low', 'high'], casts: ['text[]', 'timestamptz[]', 'timestamptz[]'], fields: ['code', 'low', 'high'] },
-  number: { table: 'search_number', columns: ['code', 'value'], casts: ['text[]', 'numeric[]'], fields: ['code', 'value'] },
+  date: {
+    table: 'search_date',
+    columns: ['code', 'low', 'high', 'tuple_ordinal'],
+    casts: ['text[]', 'timestamptz[]', 'timestamptz[]', 'integer[]'],
+    fields: ['code', 'low', 'high', 'tuple'],
+  },
+  number: { table: 'search_number', columns: ['code', 'value', 'tuple_ordinal'], casts: ['text[]', 'numeric[]', 'integer[]'], fields: ['code', 'value', 'tuple'] },
   quantity: {
     table: 'search_quantity',
-    columns: ['code', 'value', 'system', 'unit_code', 'unit'],
-    casts: ['text[]', 'numeric[]', 'text[]', 'text[]', 'text[]'],
-    fields: ['code', 'value', 'system', 'unitCode', 'unit'],
+    columns: ['code', 'value', 'system', 'unit_code', 'unit', 'canonical_value', 'canonical_unit', 'tuple_ordinal'],
+    casts: ['text[]', 'numeric[]', 'text[]', 'text[]', 'text[]', 'numeric[]', 'text[]', 'integer[]'],
+    fields: ['code', 'value', 'system', 'unitCode', 'unit', 'canonicalValue', 'canonicalUnit', 'tuple'],
   },
   reference: {
     table: 'search_reference',
-    columns: ['code', 'target_type', 'target_id', 'reference_text', 'identifier_system', 'identifier_value'],
-    casts: ['text[]', 'text[]', 'text[]', 'text[]', 'text[]', 'text[]'],
-    fields: ['code', 'targetType', 'targetId', 'text', 'identifierSystem', 'identifierValue'],
+    columns: ['code', 'target_type', 'target_id', 'reference_text', 'identifier_system', 'identifier_value', 'tuple_ordinal'],
+    casts: ['text[]', 'text[]', 'text[]', 'text[]', 'text[]', 'text[]', 'integer[]'],
+    fields: ['code', 'targetType', 'targetId', 'text', 'identifierSystem', 'identifierValue', 'tuple'],
   },
-  uri: { table: 'search_uri', columns: ['code', 'value'], casts: ['text[]', 'text[]'], fields: ['code', 'value'] },
+  uri: { table: 'search_uri', columns: ['code', 'value', 'tuple_ordinal'], casts: ['text[]', 'text[]', 'integer[]'], fields: ['code', 'value', 'tuple'] },
 };
 
 const tables = Object.keys(layouts) as Table[];
@@ -54,7 +64,8 @@ export async function replaceIndexRows(tx: Queryable, resourceType: string, id: 
     if (list.length === 0) continue;
     const layout = layouts[t];
     const arrays = layout.fields.map((field, i) => {
-      values.push(list.map((row) => row[field as string]));
+      // Optional fields (a plain parameter's tuple) are absent from the row: null in the column.
+      values.push(list.map((row) => row[field as string] ?? null));
       return `$${values.length}::${layout.casts[i]}`;
     });
     ctes.push(`i_${t} as (insert into ${layout.table} (resource_type, id, ${layout.columns.join(', ')})

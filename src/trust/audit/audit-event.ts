@@ -16,6 +16,8 @@ export const interactions = [
   'delete',
   'export',
   'login',
+  // an extended operation such as $reindex (http://hl7.org/fhir/R4/operations.html)
+  'operation',
 ] as const;
 export type Interaction = (typeof interactions)[number];
 
@@ -43,6 +45,7 @@ const actionCodes: Record<Interaction, AuditEvent['action']> = {
   delete: 'D',
   export: 'R',
   login: 'E',
+  operation: 'E',
 };
 
 export function buildAuditEvent(entry: AuditEntry, recorded: Date): AuditEvent {
