@@ -43,6 +43,26 @@ export const ErrorCatalog = {
   LNG_MIGRATION_FAILED: { status: 500, issue: 'exception' },
   LNG_AUDIT_CHAIN_BROKEN: { status: 500, issue: 'exception' },
   LNG_INTERNAL: { status: 500, issue: 'exception' },
+  // HL7 v2 protocol core (integration/hl7v2): why a message could not be parsed or encoded.
+  LNG_HL7_EMPTY: { status: 400, issue: 'required' },
+  LNG_HL7_NOT_ER7: { status: 415, issue: 'not-supported' },
+  LNG_HL7_NO_MSH: { status: 400, issue: 'structure' },
+  LNG_HL7_BAD_MSH: { status: 400, issue: 'structure' },
+  LNG_HL7_BAD_ENCODING_CHARS: { status: 400, issue: 'structure' },
+  LNG_HL7_BAD_SEGMENT_ID: { status: 400, issue: 'structure' },
+  LNG_HL7_UNEXPECTED_SEGMENT: { status: 400, issue: 'structure' },
+  LNG_HL7_MISSING_FIELD: { status: 400, issue: 'required' },
+  LNG_HL7_UNSUPPORTED_VERSION: { status: 400, issue: 'not-supported' },
+  LNG_HL7_TOO_LARGE: { status: 413, issue: 'too-costly' },
+  LNG_HL7_BAD_PATH: { status: 400, issue: 'invalid' },
+  LNG_HL7_CANNOT_ENCODE: { status: 422, issue: 'processing' },
+  // C-CDA documents (integration/ccda): why a document could not be read as a ClinicalDocument.
+  LNG_CCDA_EMPTY: { status: 400, issue: 'required' },
+  LNG_CCDA_MALFORMED_XML: { status: 400, issue: 'structure' },
+  LNG_CCDA_NOT_A_DOCUMENT: { status: 400, issue: 'structure' },
+  LNG_CCDA_TOO_LARGE: { status: 413, issue: 'too-costly' },
+  // Quality measures (intelligence/measures): content that cannot be executed.
+  LNG_MEASURE_CONTENT_INVALID: { status: 422, issue: 'processing' },
 } as const satisfies Record<string, { status: number; issue: IssueType }>;
 
 export type ErrorCode = keyof typeof ErrorCatalog;
