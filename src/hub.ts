@@ -3,6 +3,8 @@
  * hands each its dependencies, and closes them in reverse. No part reaches for a global.
  */
 import type { Logger } from 'pino';
+import { createIntegration, type Integration } from './integration/integration.ts';
+import { channelStats } from './integration/message-store/message-query.ts';
 import type { Config } from './platform/config.ts';
 import type { Db } from './platform/db/db.ts';
 import { migrate } from './platform/db/migrate.ts';
@@ -10,7 +12,7 @@ import { openDb } from './platform/db/open-db.ts';
 import { createLogger } from './platform/logger.ts';
 import { OutboxDispatcher } from './platform/outbox/dispatcher.ts';
 import { createMetrics, type Metrics } from './platform/telemetry/metrics.ts';
-import { FhirSearchIndexer } from './record/search/index.ts';
+import { FhirSearchIndexer, SearchParameterRegistry } from './record/search/index.ts';
 import { ResourceStore } from './record/resource-store.ts';
 import { AuditLog } from './trust/audit/audit-log.ts';
 import { loadTokenKeys, type TokenKeys } from './trust/tokens.ts';
@@ -22,8 +24,14 @@ export interface Hub {
   audit: AuditLog;
   dispatcher: OutboxDispatcher;
   store: ResourceStore;
+  /** Search parameters: the official ones and the SearchParameter resources stored in the record. */
+  searchParameters: SearchParameterRegistry;
+  /** Keeps the search index in step with the store; also serves $reindex. */
+  searchIndexer: FhirSearchIndexer;
   tokenKeys: TokenKeys;
   metrics: Metrics;
+  /** Inbound messages: handlers per channel, processor, worker, MLLP listeners (started by `start`). */
+  integration: Integration;
   /** Drains the outbox, flushes the audit log and closes the database. */
   close(): Promise<void>;
 }
@@ -50,13 +58,24 @@ export async function openHub(config: Config, options: OpenHubOptions = {}): Pro
       maxAttempts: config.outboxMaxAttempts,
       logger: logger.child({ component: 'outbox' }),
     });
-    const store = new ResourceStore({ db, audit, onCommit: () => dispatcher.notify(), searchIndex: new FhirSearchIndexer() });
+    const searchParameters = new SearchParameterRegistry(db);
+    await searchParameters.load();
+    const searchIndexer = new FhirSearchIndexer(searchParameters);
+    const store = new ResourceStore({ db, audit, onCommit: () => dispatcher.notify(), searchIndex: searchIndexer });
     const tokenKeys = await loadTokenKeys({
       dataDir: config.dataDir,
       issuer: config.tokenIssuer,
       ...(config.tokenSecret ? { secret: config.tokenSecret } : {}),
     });
-    const metrics = createMetrics({ db, dispatcher });
+    const metrics = createMetrics({ db, dispatcher, channelCounts: () => channelStats(db) });
+    const integration = createIntegration({
+      config,
+      db,
+      store,
+      audit,
+      logger,
+      onAck: ({ channel, code, ms }) => metrics.mllpAcks.observe({ channel, code }, ms / 1000),
+    });
     return {
       config,
       logger,
@@ -64,9 +83,13 @@ export async function openHub(config: Config, options: OpenHubOptions = {}): Pro
       audit,
       dispatcher,
       store,
+      searchParameters,
+      searchIndexer,
       tokenKeys,
       metrics,
+      integration,
       async close() {
+        await integration.close();
         await dispatcher.stop();
         await audit.flush();
         await db.close();

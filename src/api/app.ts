@@ -11,13 +11,12 @@ import { fhirPlugin } from './fhir/fhir-plugin.ts';
 import { operationOutcome, toErrorAnswer } from './operation-outcome.ts';
 import { auditAdminPlugin } from './plugins/audit-admin.ts';
 import { messagesAdminPlugin } from './plugins/messages-admin.ts';
-import { MessageAdmin } from '../integration/message-store/message-admin.ts';
 import { SeenSessions } from './plugins/authentication.ts';
 import { homePlugin } from './plugins/home.ts';
 import { operationsPlugin } from './plugins/operations.ts';
 import { hubVersion } from '../platform/version.ts';
 
-export type AppDeps = Pick<Hub, 'config' | 'logger' | 'db' | 'store' | 'audit' | 'tokenKeys' | 'metrics'>;
+export type AppDeps = Pick<Hub, 'config' | 'logger' | 'db' | 'store' | 'audit' | 'tokenKeys' | 'metrics' | 'searchParameters' | 'searchIndexer' | 'integration'>;
 
 export interface App {
   fastify: FastifyInstance;
@@ -62,8 +61,7 @@ export async function buildApp(deps: AppDeps, options: { storedTypes: readonly s
   await fastify.register(homePlugin, { baseUrl, version: hubVersion });
   await fastify.register(operationsPlugin, { db: deps.db, metrics: deps.metrics, isShuttingDown: () => shuttingDown });
   await fastify.register(auditAdminPlugin, { prefix: '/admin', db: deps.db, audit: deps.audit, tokenKeys: deps.tokenKeys, sessions });
-  const messageAdmin = new MessageAdmin({ db: deps.db, audit: deps.audit });
-  await fastify.register(messagesAdminPlugin, { prefix: '/admin', admin: messageAdmin, audit: deps.audit, tokenKeys: deps.tokenKeys, sessions });
+  await fastify.register(messagesAdminPlugin, { prefix: '/admin', admin: deps.integration.admin, audit: deps.audit, tokenKeys: deps.tokenKeys, sessions });
   await fastify.register(fhirPlugin, {
     prefix: '/fhir/R4',
     db: deps.db,
@@ -74,6 +72,8 @@ export async function buildApp(deps: AppDeps, options: { storedTypes: readonly s
     sessions,
     fhirBaseUrl: `${baseUrl}/fhir/R4`,
     storedTypes: options.storedTypes,
+    searchParameters: deps.searchParameters,
+    searchIndexer: deps.searchIndexer,
     version: hubVersion,
     bodyLimit: deps.config.bodyLimit,
   });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp, type App } from '../api/app.ts';
 import { openHub, type Hub } from '../hub.ts';
-import { loadConfig } from '../platform/config.ts';
+import { loadConfig, type ConfigInput } from '../platform/config.ts';
 import type { Db } from '../platform/db/db.ts';
 import { createLogger } from '../platform/logger.ts';
 import type { Role } from '../trust/access-context.ts';
@@ -20,10 +20,10 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
-export async function openTestHub(db: Db): Promise<TestHub> {
+export async function openTestHub(db: Db, overrides: ConfigInput = {}): Promise<TestHub> {
   const config = loadConfig({
     env: {},
-    overrides: { dataDir: mkdtempSync(join(tmpdir(), 'lng-hub-')), logLevel: 'silent', port: 8080, outboxPollMs: 50 },
+    overrides: { dataDir: mkdtempSync(join(tmpdir(), 'lng-hub-')), logLevel: 'silent', port: 8080, outboxPollMs: 50, ...overrides },
   });
   const hub = await openHub(config, { db, logger: createLogger(config) });
   const app = await buildApp(hub, { storedTypes: ['Patient', 'Observation', 'Condition', 'Coverage', 'Claim'] });

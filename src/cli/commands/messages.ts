@@ -6,7 +6,7 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { openHub } from '../../hub.ts';
-import { MessageAdmin } from '../../integration/message-store/message-admin.ts';
+import type { MessageAdmin } from '../../integration/message-store/message-admin.ts';
 import type { MessageQuery } from '../../integration/message-store/message-query.ts';
 import { messageStatuses, type MessageStatus } from '../../integration/message-store/message-store.ts';
 import { createLogger } from '../../platform/logger.ts';
@@ -54,7 +54,7 @@ async function asOperator<T>(cli: CliContext, command: Command, work: (admin: Me
   const hub = await openHub(config, { logger: createLogger({ ...config, logLevel: 'warn' }) });
   try {
     const ctx = createAccessContext({ actor: { type: 'user', id: userInfo().username }, role: 'admin' });
-    return await work(new MessageAdmin({ db: hub.db, audit: hub.audit }), ctx);
+    return await work(hub.integration.admin, ctx);
   } finally {
     await hub.close();
   }

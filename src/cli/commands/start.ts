@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { buildApp } from '../../api/app.ts';
 import { resourceTypes } from '../../fhir/index.ts';
 import { openHub } from '../../hub.ts';
+import type { ListeningChannel } from '../../integration/integration.ts';
 import { publicBaseUrl } from '../../platform/config.ts';
 import { describeDatabase } from '../../platform/db/open-db.ts';
 import { hubVersion } from '../../platform/version.ts';
@@ -11,7 +12,7 @@ import { parseInteger } from '../options.ts';
 export function registerStartCommand(program: Command, cli: CliContext): void {
   program
     .command('start')
-    .description('run the hub: FHIR API, operations endpoints and the outbox dispatcher')
+    .description('run the hub: FHIR API, HL7 MLLP channels, operations endpoints and the outbox dispatcher')
     .option('--port <port>', 'HTTP port (default 8080, or PORT)', parseInteger(0, 65535))
     .option('--host <host>', 'interface to listen on (default localhost)')
     .action(async (options: { port?: number; host?: string }, command: Command) => {
@@ -21,9 +22,12 @@ export function registerStartCommand(program: Command, cli: CliContext): void {
       const storedTypes = [...resourceTypes()].filter((type) => type !== 'AuditEvent').sort();
       const app = await buildApp(hub, { storedTypes });
       hub.dispatcher.start();
+      let channels: ListeningChannel[];
       try {
         await app.fastify.listen({ port: config.port, host: config.host });
+        channels = await hub.integration.listen();
       } catch (err) {
+        await app.fastify.close();
         await hub.close();
         throw err;
       }
@@ -34,6 +38,7 @@ export function registerStartCommand(program: Command, cli: CliContext): void {
           `  FHIR API  ${base}/fhir/R4   (token: npx longitude token --role care-manager)`,
           `  Console   ${base}/`,
           `  Metrics   ${base}/metrics   health ${base}/healthz   ready ${base}/readyz`,
+          ...channels.map((c) => `  HL7 MLLP  channel ${c.channel} on port ${c.port}`),
           'Press Ctrl+C to stop.',
         ].join('\n'),
       );

@@ -1,0 +1,101 @@
+/**
+ * The integration layer's composition: one message handler per channel, the processor that
+ * applies what they map, the background worker, and an MLLP listener per configured HL7
+ * channel. Built by the hub (hub.ts) so every command shares it; only `start` listens.
+ */
+import type { Logger } from 'pino';
+import { hl7Channels, publicBaseUrl, type Config, type Hl7ChannelConfig } from '../platform/config.ts';
+import type { Db } from '../platform/db/db.ts';
+import type { ResourceStore } from '../record/resource-store.ts';
+import { systemContext } from '../trust/access-context.ts';
+import type { AuditLog } from '../trust/audit/audit-log.ts';
+import { Hl7MessageHandler } from './hl7v2-fhir/message-handler.ts';
+import { MessageAdmin } from './message-store/message-admin.ts';
+import { MessageProcessor, type MessageHandler } from './message-store/message-processor.ts';
+import { MessageWorker } from './message-store/message-worker.ts';
+import { Hl7Receiver, type AckObserver } from './mllp/hl7-receiver.ts';
+import { MllpListener } from './mllp/mllp-listener.ts';
+
+export interface ListeningChannel {
+  channel: string;
+  port: number;
+}
+
+export interface Integration {
+  processor: MessageProcessor;
+  worker: MessageWorker;
+  admin: MessageAdmin;
+  /** Starts the worker and one MLLP listener per HL7 channel; resolves with the bound ports. */
+  listen(): Promise<ListeningChannel[]>;
+  /** Stops accepting, answers every message in hand, then stops the worker. */
+  close(): Promise<void>;
+}
+
+export interface IntegrationDeps {
+  config: Config;
+  db: Db;
+  store: ResourceStore;
+  audit: AuditLog;
+  logger: Logger;
+  /** Extra handlers for channels that are not MLLP (file drops, CSV, C-CDA), by channel name. */
+  handlers?: ReadonlyMap<string, MessageHandler>;
+  /** Told of every ACK sent (metrics). */
+  onAck?: AckObserver;
+}
+
+export function createIntegration(deps: IntegrationDeps): Integration {
+  const channels = hl7Channels(deps.config);
+  const handlers = new Map<string, MessageHandler>(deps.handlers ?? []);
+  for (const channel of channels) handlers.set(channel.name, handlerFor(channel));
+  const processor = new MessageProcessor({
+    db: deps.db,
+    store: deps.store,
+    ctx: systemContext('integration'),
+    handlers,
+    fhirBaseUrl: `${publicBaseUrl(deps.config)}/fhir/R4`,
+    logger: deps.logger.child({ component: 'messages' }),
+  });
+  const worker = new MessageWorker(processor, { pollMs: deps.config.outboxPollMs, logger: deps.logger.child({ component: 'message-worker' }) });
+  const admin = new MessageAdmin({ db: deps.db, audit: deps.audit, onRequeued: () => worker.notify() });
+  const listeners: MllpListener[] = [];
+
+  return {
+    processor,
+    worker,
+    admin,
+    async listen() {
+      worker.start();
+      const bound: ListeningChannel[] = [];
+      for (const channel of channels) {
+        const receiver = new Hl7Receiver({
+          db: deps.db,
+          processor,
+          channel,
+          onQueued: () => worker.notify(),
+          ...(deps.onAck ? { onAck: deps.onAck } : {}),
+        });
+        const listener = new MllpListener({
+          channel: channel.name,
+          port: channel.port,
+          ...(channel.host ? { host: channel.host } : {}),
+          receiver,
+          logger: deps.logger.child({ component: 'mllp' }),
+        });
+        bound.push({ channel: channel.name, port: await listener.listen() });
+        listeners.push(listener);
+      }
+      return bound;
+    },
+    async close() {
+      await Promise.all(listeners.splice(0).map((l) => l.close()));
+      await worker.stop();
+    },
+  };
+}
+
+function handlerFor(channel: Hl7ChannelConfig): MessageHandler {
+  return new Hl7MessageHandler({
+    ...(channel.sourceSystem ? { sourceSystem: channel.sourceSystem } : {}),
+    ...(channel.mapping ? { overrides: channel.mapping } : {}),
+  });
+}

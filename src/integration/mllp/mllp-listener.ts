@@ -1,0 +1,99 @@
+/**
+ * An MLLP listener (HL7 v2 over TCP, MLLP release 2: frames between 0x0B and 0x1C 0x0D). The
+ * socket adapter only: frames go to a receiver, which stores and answers them; its answer
+ * goes back framed. Frames of one connection are handled one after another, so ACKs leave in
+ * the order their messages came (a sender may pipeline); connections run side by side.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { frameMessage, MllpDecoder } from '../hl7v2/mllp.ts';
+
+export interface FrameReceiver {
+  /** Stores and handles one framed message; resolves with the ACK to send back. */
+  receive(frame: Uint8Array): Promise<Uint8Array>;
+}
+
+export interface MllpListenerOptions {
+  channel: string;
+  port: number;
+  host?: string;
+  receiver: FrameReceiver;
+  /** Larger frames are refused and the connection closed (a runaway sender, not a message). */
+  maxFrameBytes?: number;
+  logger?: Logger;
+}
+
+export const defaultMaxFrameBytes = 16 * 1024 * 1024;
+
+export class MllpListener {
+  private readonly server: Server;
+  private readonly connections = new Map<Socket, Promise<void>>();
+
+  constructor(private readonly options: MllpListenerOptions) {
+    this.server = createServer((socket) => this.accept(socket));
+  }
+
+  /** Starts listening; resolves with the port (useful with port 0). */
+  listen(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port, this.options.host ?? '0.0.0.0', () => {
+        this.server.off('error', reject);
+        const address = this.server.address();
+        resolve(typeof address === 'object' && address ? address.port : this.options.port);
+      });
+    });
+  }
+
+  /** Stops accepting, lets every message in hand be stored and answered, then closes. */
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await Promise.all([...this.connections.values()]);
+    for (const socket of this.connections.keys()) socket.end();
+    await closed;
+  }
+
+  private accept(socket: Socket): void {
+    const log = this.options.logger?.child({ channel: this.options.channel, peer: socket.remoteAddress });
+    const decoder = new MllpDecoder({
+      maxFrameBytes: this.options.maxFrameBytes ?? defaultMaxFrameBytes,
+      onDiscard: ({ reason, bytes }) => {
+        // An oversized frame is a runaway sender, not a message: nothing after it in this
+        // stream can be trusted, so the connection closes (the sender sees no ACK and may
+        // resend). Garbage between frames (keep-alive newlines) is only noted.
+        if (reason === 'oversize') {
+          log?.warn({ bytes }, 'MLLP frame larger than allowed; closing connection');
+          socket.destroy();
+        } else {
+          log?.debug({ reason, bytes }, 'MLLP bytes outside a frame discarded');
+        }
+      },
+    });
+    this.connections.set(socket, Promise.resolve());
+    socket.on('data', (chunk: Buffer) => {
+      const frames = decoder.push(chunk);
+      if (socket.destroyed) return;
+      for (const frame of frames) this.enqueue(socket, frame, log);
+    });
+    socket.on('error', (err) => log?.debug({ err: err.message }, 'MLLP connection error'));
+    socket.on('close', () => {
+      void this.connections.get(socket)?.then(() => this.connections.delete(socket));
+    });
+  }
+
+  private enqueue(socket: Socket, frame: Uint8Array, log: Logger | undefined): void {
+    const previous = this.connections.get(socket) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      try {
+        const ack = await this.options.receiver.receive(frame);
+        if (!socket.destroyed) socket.write(frameMessage(ack));
+      } catch (err) {
+        // The receiver answers every message it could store; reaching here means it could not
+        // (the database is down): no ACK, so the sender keeps the message and resends it.
+        log?.error({ err }, 'message not stored; no ACK sent');
+        socket.destroy();
+      }
+    });
+    this.connections.set(socket, next);
+  }
+}
