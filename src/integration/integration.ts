@@ -11,6 +11,7 @@ import { systemContext } from '../trust/access-context.ts';
 import type { AuditLog } from '../trust/audit/audit-log.ts';
 import { Hl7MessageHandler } from './hl7v2-fhir/message-handler.ts';
 import { MessageAdmin } from './message-store/message-admin.ts';
+import { MessageIntake } from './message-store/message-intake.ts';
 import { MessageProcessor, type MessageHandler } from './message-store/message-processor.ts';
 import { MessageWorker } from './message-store/message-worker.ts';
 import { Hl7Receiver, type AckObserver } from './mllp/hl7-receiver.ts';
@@ -55,8 +56,14 @@ export function createIntegration(deps: IntegrationDeps): Integration {
     fhirBaseUrl: `${publicBaseUrl(deps.config)}/fhir/R4`,
     logger: deps.logger.child({ component: 'messages' }),
   });
-  const worker = new MessageWorker(processor, { pollMs: deps.config.outboxPollMs, logger: deps.logger.child({ component: 'message-worker' }) });
+  const worker = new MessageWorker(processor, {
+    pollMs: deps.config.outboxPollMs,
+    // The embedded database runs one transaction at a time: more lanes would only queue.
+    concurrency: deps.db.kind === 'pglite' ? 1 : deps.config.messageConcurrency,
+    logger: deps.logger.child({ component: 'message-worker' }),
+  });
   const admin = new MessageAdmin({ db: deps.db, audit: deps.audit, onRequeued: () => worker.notify() });
+  const intake = new MessageIntake(deps.db);
   const listeners: MllpListener[] = [];
 
   return {
@@ -69,6 +76,7 @@ export function createIntegration(deps: IntegrationDeps): Integration {
       for (const channel of channels) {
         const receiver = new Hl7Receiver({
           db: deps.db,
+          intake,
           processor,
           channel,
           onQueued: () => worker.notify(),
@@ -88,6 +96,7 @@ export function createIntegration(deps: IntegrationDeps): Integration {
     },
     async close() {
       await Promise.all(listeners.splice(0).map((l) => l.close()));
+      await intake.flush();
       await worker.stop();
     },
   };

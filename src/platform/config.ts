@@ -64,6 +64,8 @@ const configSchema = z
     outboxMaxAttempts: integer(1, 1000).default(10),
     /** How long shutdown waits for in-flight requests and the outbox before giving up. */
     shutdownTimeoutMs: integer(0, 600_000).default(10_000),
+    /** Messages the background worker processes at once on PostgreSQL (one on the embedded database). */
+    messageConcurrency: integer(1, 64).default(4),
     /** Port of the default MLLP channel `hl7` (HL7_PORT), used when no channels are configured. */
     hl7Port: integer(0, 65535).default(2575),
     /** MLLP channels (config file); unset: one channel `hl7` on hl7Port. */
@@ -97,6 +99,7 @@ const envNames: Record<string, keyof ConfigInput> = {
   LONGITUDE_OUTBOX_MAX_ATTEMPTS: 'outboxMaxAttempts',
   LONGITUDE_SHUTDOWN_TIMEOUT_MS: 'shutdownTimeoutMs',
   HL7_PORT: 'hl7Port',
+  LONGITUDE_MESSAGE_CONCURRENCY: 'messageConcurrency',
 };
 
 const settingNames = Object.fromEntries(Object.entries(envNames).map(([env, key]) => [key, env]));

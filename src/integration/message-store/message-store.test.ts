@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { Db } from '../../platform/db/db.ts';
 import { testDatabases } from '../../test-support/test-db.ts';
+import { MessageIntake } from './message-intake.ts';
 import { channelStats, matchingMessageIds, searchMessages } from './message-query.ts';
 import {
   claimDueMessages,
@@ -11,7 +12,6 @@ import {
   markProcessed,
   messageOutputs,
   receiveMessage,
-  recordAckLatency,
   requeueMessages,
   type InboundMessage,
 } from './message-store.ts';
@@ -144,7 +144,9 @@ for (const backend of testDatabases()) {
       await receiveMessage(db, adt('c3', 'C'));
       await markProcessed(db, a.id, []);
       await markFailed(db, b.id, { stage: 'map', code: 'x', message: 'bad PID-7' }, { retryable: false });
-      for (const [id, ms] of [[a.id, 2], [b.id, 4]] as const) await recordAckLatency(db, id, ms);
+      const intake = new MessageIntake(db);
+      for (const [id, ms] of [[a.id, 2], [b.id, 4]] as const) intake.noteAck(id, ms);
+      await intake.flush();
       const [adtStats] = await channelStats(db);
       assert.equal(adtStats!.channel, 'adt');
       assert.deepEqual(

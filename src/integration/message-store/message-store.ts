@@ -226,11 +226,6 @@ export async function markFailed(
   return rows[0].status;
 }
 
-/** How long the listener took from receipt to ACK, for the interface monitor. */
-export async function recordAckLatency(db: Queryable, id: number, ms: number): Promise<void> {
-  await db.query('update inbound_message set ack_ms = coalesce(ack_ms, $2) where id = $1', [id, ms]);
-}
-
 /**
  * Puts messages back in the queue, whatever their status; processing is idempotent, so a
  * processed message reprocessed updates the same resources instead of duplicating them.

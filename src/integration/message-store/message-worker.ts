@@ -17,7 +17,17 @@ export class MessageWorker {
 
   constructor(
     private readonly processor: MessageProcessor,
-    private readonly options: { pollMs: number; batch?: number; logger?: Logger },
+    private readonly options: {
+      pollMs: number;
+      batch?: number;
+      /**
+       * Messages processed at once, each in its own transaction. Safe for ordering: a
+       * message waits while an earlier one of its patient is still queued or in hand
+       * (claimDueMessages). Only useful where the database runs transactions side by side.
+       */
+      concurrency?: number;
+      logger?: Logger;
+    },
   ) {}
 
   start(): void {
@@ -54,7 +64,8 @@ export class MessageWorker {
       const batch = this.options.batch ?? 500;
       try {
         // A full batch means there may be more: go on without waiting.
-        if ((await this.processor.drain(batch)) === batch) continue;
+        const lanes = Array.from({ length: this.options.concurrency ?? 1 }, () => this.processor.drain(batch));
+        if ((await Promise.all(lanes)).some((done) => done === batch)) continue;
       } catch (err) {
         // A lost connection, say: the messages stay queued; try again at the next poll.
         this.options.logger?.error({ err }, 'message worker failed; retrying');

@@ -16,11 +16,14 @@ import { ackForUnparseable, buildAck, type AckCode } from '../hl7v2/ack.ts';
 import type { Hl7Message } from '../hl7v2/message.ts';
 import { parseMessage } from '../hl7v2/parse.ts';
 import type { MessageProcessor } from '../message-store/message-processor.ts';
-import { getMessage, markFailed, receiveMessage, recordAckLatency, type MessageError } from '../message-store/message-store.ts';
+import type { MessageIntake } from '../message-store/message-intake.ts';
+import { getMessage, markFailed, type MessageError } from '../message-store/message-store.ts';
 import type { FrameReceiver } from './mllp-listener.ts';
 
 export interface Hl7ReceiverDeps {
   db: Queryable;
+  /** Stores receipts with group commit and keeps ACK latencies for the monitor. */
+  intake: MessageIntake;
   processor: MessageProcessor;
   channel: Pick<Hl7ChannelConfig, 'name' | 'ackAfter'>;
   /** Wakes the background worker when a message was stored for later processing. */
@@ -40,7 +43,7 @@ export class Hl7Receiver implements FrameReceiver {
     const now = this.deps.now?.() ?? new Date();
     const parsed = parseMessage(frame);
     if (!parsed.ok) {
-      const { id } = await receiveMessage(this.deps.db, { channel: this.deps.channel.name, content: frame });
+      const { id } = await this.deps.intake.receive({ channel: this.deps.channel.name, content: frame });
       const { rejection } = parsed;
       const error: MessageError = { stage: 'parse', code: rejection.code, message: rejection.message, ...(rejection.field ?? rejection.segment ? { element: rejection.field ?? rejection.segment } : {}) };
       await markFailed(this.deps.db, id, error, { retryable: false });
@@ -50,7 +53,7 @@ export class Hl7Receiver implements FrameReceiver {
     const { code, trigger } = message.messageType;
     const sender = [message.get('MSH-3'), message.get('MSH-4')].filter(Boolean).join('^');
     const orderingKey = patientKey(message);
-    const receipt = await receiveMessage(this.deps.db, {
+    const receipt = await this.deps.intake.receive({
       channel: this.deps.channel.name,
       content: frame,
       messageType: trigger ? `${code}^${trigger}` : code,
@@ -76,9 +79,9 @@ export class Hl7Receiver implements FrameReceiver {
     return { status: stored?.status ?? 'received', ...(stored?.error ? { error: stored.error } : {}) };
   }
 
-  private async answered(id: number, started: number, code: AckCode, ack: Uint8Array): Promise<Uint8Array> {
+  private answered(id: number, started: number, code: AckCode, ack: Uint8Array): Uint8Array {
     const ms = performance.now() - started;
-    await recordAckLatency(this.deps.db, id, ms);
+    this.deps.intake.noteAck(id, ms);
     this.deps.onAck?.({ channel: this.deps.channel.name, code, ms });
     return ack;
   }
