@@ -3,7 +3,9 @@
  * hands each its dependencies, and closes them in reverse. No part reaches for a global.
  */
 import type { Logger } from 'pino';
+import { createEntryChecks } from './integration/entry-checks.ts';
 import { createIntegration, type Integration } from './integration/integration.ts';
+import { createQualityMetrics } from './integration/quality/index.ts';
 import { channelStats } from './integration/message-store/message-query.ts';
 import type { Config } from './platform/config.ts';
 import type { Db } from './platform/db/db.ts';
@@ -75,6 +77,7 @@ export async function openHub(config: Config, options: OpenHubOptions = {}): Pro
       audit,
       logger,
       onAck: ({ channel, code, ms }) => metrics.mllpAcks.observe({ channel, code }, ms / 1000),
+      entryChecks: createEntryChecks({ metrics: createQualityMetrics(metrics.registry) }),
     });
     return {
       config,

@@ -9,6 +9,7 @@ import type { Db } from '../platform/db/db.ts';
 import type { ResourceStore } from '../record/resource-store.ts';
 import { systemContext } from '../trust/access-context.ts';
 import type { AuditLog } from '../trust/audit/audit-log.ts';
+import type { EntryChecks } from './entry-checks.ts';
 import { Hl7MessageHandler } from './hl7v2-fhir/message-handler.ts';
 import { MessageAdmin } from './message-store/message-admin.ts';
 import { MessageIntake } from './message-store/message-intake.ts';
@@ -42,6 +43,8 @@ export interface IntegrationDeps {
   handlers?: ReadonlyMap<string, MessageHandler>;
   /** Told of every ACK sent (metrics). */
   onAck?: AckObserver;
+  /** Normalization and quality checks for every mapped Bundle (entry-checks.ts). */
+  entryChecks?: EntryChecks;
 }
 
 export function createIntegration(deps: IntegrationDeps): Integration {
@@ -53,6 +56,7 @@ export function createIntegration(deps: IntegrationDeps): Integration {
     store: deps.store,
     ctx: systemContext('integration'),
     handlers,
+    ...(deps.entryChecks ? { entryChecks: deps.entryChecks } : {}),
     fhirBaseUrl: `${publicBaseUrl(deps.config)}/fhir/R4`,
     logger: deps.logger.child({ component: 'messages' }),
   });

@@ -33,12 +33,18 @@ export class Hl7MessageHandler implements MessageHandler {
       const element = field ?? segment;
       throw new HandlerError({ stage: 'parse', code, message: text, ...(element ? { element } : {}) });
     }
-    return mapHl7Message(parsed.message, {
+    const result = mapHl7Message(parsed.message, {
       ...(this.options.sourceSystem ? { sourceSystem: this.options.sourceSystem } : {}),
       messageId: String(message.id),
       channel: message.channel,
       receivedAt: message.receivedAt,
       overrides: this.overrides,
     });
+    if (result.kind === 'filtered') return result;
+    // The name normalization tables and the quality report know the sender by: the channel's
+    // configured source system, else MSH-3.MSH-4 (hosp_adt.general_hospital).
+    const msh = parsed.message;
+    const source = this.options.sourceSystem ?? ([msh.get('MSH-3'), msh.get('MSH-4')].filter(Boolean).join('.') || message.channel);
+    return { ...result, source: source.toLowerCase() };
   }
 }

@@ -12,6 +12,7 @@ import { LongitudeError } from '../../platform/errors.ts';
 import type { AccessContext } from '../../trust/access-context.ts';
 import { applyTransactionBundle } from '../../record/bundle-processor.ts';
 import type { ResourceStore } from '../../record/resource-store.ts';
+import type { EntryChecks, PreparedEntry } from '../entry-checks.ts';
 import {
   claimDueMessages,
   markFailed,
@@ -27,8 +28,12 @@ import {
   type StoredMessage,
 } from './message-store.ts';
 
-/** What a channel's handler makes of one message. */
-export type HandlerResult = { kind: 'bundle'; bundle: Bundle } | { kind: 'filtered'; reason: string };
+/**
+ * What a channel's handler makes of one message: a transaction Bundle (with the name of the
+ * system that sent it, for normalization tables and the quality report; default the channel)
+ * or a reason to filter it.
+ */
+export type HandlerResult = { kind: 'bundle'; bundle: Bundle; source?: string } | { kind: 'filtered'; reason: string };
 
 export interface MessageHandler {
   /** Maps a message to a FHIR transaction Bundle, or filters it; throws HandlerError when it cannot. */
@@ -59,6 +64,8 @@ export interface MessageProcessorDeps {
   /** The hub's own system identity: connectors write as it. */
   ctx: AccessContext;
   handlers: ReadonlyMap<string, MessageHandler>;
+  /** Normalization and quality checks applied to every mapped Bundle (entry-checks.ts). */
+  entryChecks?: EntryChecks;
   fhirBaseUrl: string;
   retryPolicy?: RetryPolicy;
   logger?: Logger;
@@ -87,8 +94,9 @@ export class MessageProcessor {
 
   private async process(pick: (tx: Queryable) => Promise<StoredMessage | undefined>): Promise<ProcessOutcome> {
     let picked: StoredMessage | undefined;
+    let entry: PreparedEntry | undefined;
     try {
-      return await this.deps.store.transaction(this.deps.ctx, async (unit) => {
+      const outcome = await this.deps.store.transaction(this.deps.ctx, async (unit) => {
         picked = await unit.alongside(pick);
         if (!picked) return { id: 0, status: 'received' as const, outputs: [] };
         const message = picked;
@@ -103,11 +111,19 @@ export class MessageProcessor {
           await unit.alongside((tx) => markFiltered(tx, message.id, result.reason));
           return { id: message.id, status: 'filtered' as const, outputs: [] };
         }
-        const response = await applyTransactionBundle(unit, result.bundle, { baseUrl: this.deps.fhirBaseUrl, returnMinimal: true });
+        const origin = { source: result.source ?? message.channel, channel: message.channel, messageId: message.id };
+        const prepared = this.deps.entryChecks?.(result.bundle, origin);
+        const response = await applyTransactionBundle(unit, prepared?.bundle ?? result.bundle, { baseUrl: this.deps.fhirBaseUrl, returnMinimal: true });
         const outputs = outputsOf(response);
-        await unit.alongside((tx) => markProcessed(tx, message.id, outputs));
+        await unit.alongside(async (tx) => {
+          await prepared?.record(tx);
+          await markProcessed(tx, message.id, outputs);
+        });
+        entry = prepared;
         return { id: message.id, status: 'processed' as const, outputs };
       });
+      entry?.committed();
+      return outcome;
     } catch (err) {
       if (!picked) throw err;
       const { detail, retryable } = describeFailure(err);

@@ -7,6 +7,7 @@ import { createAccessContext } from '../../trust/access-context.ts';
 import { parseMessageOrThrow } from '../hl7v2/parse.ts';
 import { MLLP_END, MLLP_START } from '../hl7v2/mllp.ts';
 import { searchMessages } from '../message-store/message-query.ts';
+import { qualityReport } from '../quality/index.ts';
 import { MllpClient } from './mllp-client.ts';
 
 /** An ADT^A01 for a patient of our own (random MRN, so runs never see each other's rows). */
@@ -63,6 +64,9 @@ for (const backend of testDatabases()) {
       const patients = await patientsWithMrn(mrn);
       assert.equal(patients.length, 1);
       assert.equal(patients[0]?.name?.[0]?.family, 'Okafor');
+      // Every mapped message passes the data-quality checks at entry, recorded by sender.
+      const [report] = await qualityReport(hub.hub.db, { source: 'adt.general' });
+      assert.ok((report?.checked ?? 0) >= 2, 'the Patient and Encounter were checked');
     });
 
     test('a resend of the same message is answered again and adds nothing', async () => {

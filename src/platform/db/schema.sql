@@ -14,6 +14,28 @@ create table audit_event (
   hash text not null
 );
 
+create table data_quality_check (
+  id bigint not null default nextval('data_quality_check_id_seq'::regclass),
+  source text not null,
+  channel text,
+  message_id bigint,
+  resource_type text not null,
+  resource_ref text not null,
+  checked_at timestamp with time zone not null default now(),
+  errors integer not null default 0,
+  warnings integer not null default 0,
+  informations integer not null default 0
+);
+
+create table data_quality_finding (
+  check_id bigint not null,
+  ordinal integer not null,
+  rule_id text not null,
+  severity text not null,
+  location text not null,
+  message text not null
+);
+
 create table inbound_message (
   id bigint not null default nextval('inbound_message_id_seq'::regclass),
   channel text not null,
@@ -177,6 +199,16 @@ CREATE UNIQUE INDEX audit_event_pkey ON audit_event USING btree (seq);
 
 CREATE INDEX audit_event_recorded_idx ON audit_event USING btree (recorded);
 
+CREATE INDEX data_quality_check_message_idx ON data_quality_check USING btree (message_id) WHERE (message_id IS NOT NULL);
+
+CREATE UNIQUE INDEX data_quality_check_pkey ON data_quality_check USING btree (id);
+
+CREATE INDEX data_quality_check_source_idx ON data_quality_check USING btree (source, checked_at);
+
+CREATE UNIQUE INDEX data_quality_finding_pkey ON data_quality_finding USING btree (check_id, ordinal);
+
+CREATE INDEX data_quality_finding_rule_idx ON data_quality_finding USING btree (rule_id, severity);
+
 CREATE INDEX inbound_message_channel_idx ON inbound_message USING btree (channel, received_at);
 
 CREATE INDEX inbound_message_control_idx ON inbound_message USING btree (control_id);
@@ -264,6 +296,16 @@ alter table audit_chain_head add constraint audit_chain_head_pkey PRIMARY KEY (s
 alter table audit_chain_head add constraint audit_chain_head_singleton_check CHECK (singleton);
 
 alter table audit_event add constraint audit_event_pkey PRIMARY KEY (seq);
+
+alter table data_quality_check add constraint data_quality_check_message_id_fkey FOREIGN KEY (message_id) REFERENCES inbound_message(id) ON DELETE SET NULL;
+
+alter table data_quality_check add constraint data_quality_check_pkey PRIMARY KEY (id);
+
+alter table data_quality_finding add constraint data_quality_finding_check_id_fkey FOREIGN KEY (check_id) REFERENCES data_quality_check(id) ON DELETE CASCADE;
+
+alter table data_quality_finding add constraint data_quality_finding_pkey PRIMARY KEY (check_id, ordinal);
+
+alter table data_quality_finding add constraint data_quality_finding_severity_check CHECK ((severity = ANY (ARRAY['error'::text, 'warning'::text, 'information'::text])));
 
 alter table inbound_message add constraint inbound_message_pkey PRIMARY KEY (id);
 
