@@ -106,30 +106,35 @@ export async function selectHistoryOfTypes(
   return rows.map(toRow);
 }
 
-/** Inserts version 1 of a new resource; false when the id is already taken. */
+/**
+ * Inserts version 1 of a new resource and its history row in one statement; false when the id
+ * is already taken (then neither is written: the history insert reads only what was inserted).
+ */
 export async function insertFirstVersion(db: Queryable, row: ResourceRow): Promise<boolean> {
   const { rowCount } = await db.query(
-    `insert into resource (${columns}) values ($1, $2, $3, $4, $5, $6::jsonb)
-     on conflict (resource_type, id) do nothing`,
+    `with inserted as (
+       insert into resource (${columns}) values ($1, $2, $3, $4, $5, $6::jsonb)
+       on conflict (resource_type, id) do nothing
+       returning ${columns})
+     insert into resource_history (${columns}) select ${columns} from inserted`,
     rowParams(row),
   );
-  if (rowCount === 0) return false;
-  await insertHistory(db, row);
-  return true;
+  return rowCount === 1;
 }
 
-/** Replaces the current version (the caller holds the row lock) and records the new one in history. */
+/**
+ * Replaces the current version (the caller holds the row lock) and records the new one in
+ * history, in one statement: a write is several round trips already, and each costs more
+ * than the statement it carries.
+ */
 export async function writeNextVersion(db: Queryable, row: ResourceRow): Promise<void> {
   await db.query(
-    `update resource set version_id = $3, last_updated = $4, deleted = $5, content = $6::jsonb
-      where resource_type = $1 and id = $2`,
+    `with updated as (
+       update resource set version_id = $3, last_updated = $4, deleted = $5, content = $6::jsonb
+        where resource_type = $1 and id = $2)
+     insert into resource_history (${columns}) values ($1, $2, $3, $4, $5, $6::jsonb)`,
     rowParams(row),
   );
-  await insertHistory(db, row);
-}
-
-async function insertHistory(db: Queryable, row: ResourceRow): Promise<void> {
-  await db.query(`insert into resource_history (${columns}) values ($1, $2, $3, $4, $5, $6::jsonb)`, rowParams(row));
 }
 
 function rowParams(row: ResourceRow): unknown[] {
