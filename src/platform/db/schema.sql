@@ -333,3 +333,9 @@ alter table search_text add constraint search_text_pkey PRIMARY KEY (id, resourc
 
 -- trigger audit_event_no_change on audit_event: BEFORE DELETE or UPDATE
 
+-- statistics search_reference_target_stats (f,m) on search_reference: resource_type, code, target_type
+
+-- statistics search_string_value_stats (f) on search_string: resource_type, code, value_normalized
+
+-- statistics search_token_value_stats (f,m) on search_token: resource_type, code, system, value
+
