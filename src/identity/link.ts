@@ -1,0 +1,190 @@
+/**
+ * Batch linking: normalize → term frequencies → blocking → compare → estimate u (random pairs)
+ * and m (EM, no labels) → score → decide (link / review / no match) → cluster into persons.
+ * Plain data in and out, so the later database-backed online mode reuses every step.
+ */
+import { PERSON_BLOCKING_RULES, generateCandidatePairs, type BlockingRule, type BlockingStats } from './blocking.ts';
+import type { Comparison } from './compare/comparison.ts';
+import { PERSON_COMPARISONS } from './compare/fields.ts';
+import { clusterRecords } from './cluster.ts';
+import { probabilityToWeight, resolveIdentityConfig, type IdentityConfig } from './config.ts';
+import { countPatterns, estimateM, estimateU } from './em.ts';
+import { buildPairScorer, compareLevels, type MatchModel } from './fellegi-sunter.ts';
+import { normalizeRecord } from './normalize/record.ts';
+import { buildPersonTermFrequencies, buildTermFrequencies } from './term-frequency.ts';
+import type { NormalizedRecord, SourceRecord } from './types.ts';
+
+export type LinkStage = 'normalize' | 'block' | 'compare' | 'estimate' | 'cluster';
+
+export interface LinkOptions {
+  config?: Partial<IdentityConfig>;
+  comparisons?: readonly Comparison[];
+  blockingRules?: readonly BlockingRule[];
+  onProgress?: (stage: LinkStage, done: number, total: number) => void;
+}
+
+export interface LinkResult {
+  records: NormalizedRecord[];
+  model: MatchModel;
+  /** Cluster (person) id per record index. */
+  clusterOf: Int32Array;
+  /** Record indexes with a possible match (review band, or a link refused by clustering) in another person. */
+  reviewRecords: Set<number>;
+  pairsCompared: number;
+  blocking: BlockingStats[];
+  emIterations: number;
+}
+
+/** Estimates the model from the records themselves (no labels). */
+export function estimateModel(
+  records: readonly NormalizedRecord[],
+  levels: Int8Array,
+  comparisons: readonly Comparison[],
+  config: IdentityConfig,
+): { model: MatchModel; iterations: number } {
+  const u = estimateU(comparisons, records, config.randomPairs, config.seed);
+  const uniform = (c: Comparison) => c.levels.map(() => 1 / c.levels.length);
+  const priorsFor = (table: Readonly<Record<string, readonly number[]>>, fallback: (c: Comparison) => readonly number[]) =>
+    comparisons.map((c) => {
+      const prior = table[c.name];
+      return prior && prior.length === c.levels.length ? prior : fallback(c);
+    });
+  const mPriors = priorsFor(config.mPriors, (c) => c.levels.map((_, l) => (l === 0 ? 0.9 : 0.1 / (c.levels.length - 1))));
+  const em = estimateM(countPatterns(levels, comparisons.length), {
+    classPriors: [mPriors, priorsFor(config.householdPriors, uniform), u],
+    classShares: [0.2, 0.2, 0.6],
+    fixed: [[], comparisons.map((c) => HOUSEHOLD_DEFINING.has(c.name)), []],
+    priorStrength: config.priorStrength, maxIterations: config.emMaxIterations, tolerance: config.emTolerance,
+  });
+  const n = records.length;
+  const candidates = levels.length / comparisons.length;
+  const allPairs = Math.max(1, (n * (n - 1)) / 2);
+  // Expected true pairs = match share among candidates × candidates (true pairs outside blocking are few).
+  const matches = Math.min(Math.max(em.lambda * candidates, 1), allPairs / 2);
+  const prior = matches / allPairs;
+  // Household pairs all share a blocking key (surname, address, phone), so the candidates hold them all.
+  const householdPairs = em.household && looksLikeHouseholds(comparisons, em.household.h) ? Math.min(em.household.share * candidates, allPairs / 2) : 0;
+  const householdShare = householdPairs / Math.max(1, allPairs - matches);
+  return {
+    model: {
+      comparisons,
+      m: em.m,
+      u,
+      priorWeight: Math.log2(prior / (1 - prior)),
+      termFrequencies: comparisons.map((c) => buildTermFrequencies(c, records)),
+      household: em.household && householdShare > 0 ? { h: em.household.h, logShare: Math.log2(householdShare) } : undefined,
+    },
+    iterations: em.iterations,
+  };
+}
+
+/** Fields that define a household pair as different people: held at their priors in EM. */
+const HOUSEHOLD_DEFINING = new Set(['givenName', 'birthDate']);
+
+/**
+ * EM's second class is used as a household alternative only when it is one: a household is
+ * people at one address, so most of its pairs must agree exactly on the address. (Its given-name
+ * and birth-date distributions are held at their priors, so those cannot tell.) On data without
+ * households (FEBRL, Splink's sets) the class instead gathers "same surname, same area" pairs,
+ * true matches among them, and using it as a non-match hypothesis would throw those away.
+ */
+function looksLikeHouseholds(comparisons: readonly Comparison[], h: number[][]): boolean {
+  const address = comparisons.findIndex((c) => c.name === 'address');
+  return address >= 0 && (h[address]?.[0] ?? 0) >= 0.5;
+}
+
+interface ScoreOptions {
+  linkWeight: number;
+  reviewWeight: number;
+  maxChecks: number;
+  /** Plain transitive closure, for the first pass that only estimates persons for term frequencies. */
+  transitiveOnly?: boolean;
+}
+
+/** Scores every candidate pair from its stored levels and clusters the links. */
+function scoreAndCluster(records: readonly NormalizedRecord[], pairs: Uint32Array, levels: Int8Array, model: MatchModel, options: ScoreOptions) {
+  const width = model.comparisons.length;
+  const pairCount = pairs.length / 2;
+  const n = records.length;
+  const score = buildPairScorer(model, records);
+  const weights = new Float64Array(pairCount);
+  const known = new Map<number, number>();
+  const edges = [];
+  for (let p = 0; p < pairCount; p++) {
+    const i = pairs[2 * p] as number;
+    const j = pairs[2 * p + 1] as number;
+    const w = score(levels, i, j, p * width);
+    weights[p] = w;
+    if (w >= options.reviewWeight) known.set(i * n + j, w);
+    if (w >= options.linkWeight) edges.push({ i, j, weight: w });
+  }
+  if (options.transitiveOnly) {
+    return { ...clusterRecords(n, edges, () => 0, { linkWeight: options.linkWeight, mergeWeight: Number.NEGATIVE_INFINITY, maxChecks: 1 }), weights };
+  }
+  const scratch = new Int8Array(width);
+  const weightOf = (a: number, b: number): number => {
+    const [i, j] = a < b ? [a, b] : [b, a];
+    const key = i * n + j;
+    let w = known.get(key);
+    if (w === undefined) {
+      w = score(compareLevels(model.comparisons, records[i] as NormalizedRecord, records[j] as NormalizedRecord, scratch), i, j);
+      known.set(key, w);
+    }
+    return w;
+  };
+  const { clusterOf, refused } = clusterRecords(n, edges, weightOf, {
+    linkWeight: options.linkWeight, mergeWeight: options.reviewWeight, maxChecks: options.maxChecks,
+  });
+  return { clusterOf, refused, weights };
+}
+
+export function linkRecords(input: readonly SourceRecord[], options: LinkOptions = {}): LinkResult {
+  const config = resolveIdentityConfig(options.config);
+  const comparisons = options.comparisons ?? PERSON_COMPARISONS;
+  const progress = options.onProgress ?? (() => undefined);
+  const records = input.map((r, i) => normalizeRecord(r, i));
+  progress('normalize', records.length, records.length);
+
+  const { pairs, stats } = generateCandidatePairs(records, options.blockingRules ?? PERSON_BLOCKING_RULES, config.maxBlockSize);
+  const pairCount = pairs.length / 2;
+  progress('block', pairCount, pairCount);
+
+  const width = comparisons.length;
+  const levels = new Int8Array(pairCount * width);
+  for (let p = 0; p < pairCount; p++) {
+    compareLevels(comparisons, records[pairs[2 * p] as number] as NormalizedRecord, records[pairs[2 * p + 1] as number] as NormalizedRecord, levels, p * width);
+    if ((p & 0xffff) === 0) progress('compare', p, pairCount);
+  }
+  progress('compare', pairCount, pairCount);
+
+  const { model, iterations } = estimateModel(records, levels, comparisons, config);
+  progress('estimate', 1, 1);
+
+  const linkWeight = probabilityToWeight(config.linkProbability);
+  const reviewWeight = probabilityToWeight(config.reviewProbability);
+  // Pass 1 with record-level term frequencies; pass 2 with frequencies counted per person found
+  // in pass 1 (see buildPersonTermFrequencies), which is the one kept.
+  let scored = scoreAndCluster(records, pairs, levels, model, { linkWeight, reviewWeight, maxChecks: config.maxMergeChecks, transitiveOnly: true });
+  model.termFrequencies = comparisons.map((c) => buildPersonTermFrequencies(c, records, scored.clusterOf));
+  scored = scoreAndCluster(records, pairs, levels, model, { linkWeight, reviewWeight, maxChecks: config.maxMergeChecks });
+  const { clusterOf, refused, weights } = scored;
+  progress('cluster', 1, 1);
+
+  const reviewRecords = new Set<number>();
+  for (let p = 0; p < pairCount; p++) {
+    const w = weights[p] as number;
+    const i = pairs[2 * p] as number;
+    const j = pairs[2 * p + 1] as number;
+    if (w >= reviewWeight && w < linkWeight && clusterOf[i] !== clusterOf[j]) {
+      reviewRecords.add(i);
+      reviewRecords.add(j);
+    }
+  }
+  for (const e of refused) {
+    if (clusterOf[e.i] !== clusterOf[e.j]) {
+      reviewRecords.add(e.i);
+      reviewRecords.add(e.j);
+    }
+  }
+  return { records, model, clusterOf, reviewRecords, pairsCompared: pairCount, blocking: stats, emIterations: iterations };
+}
