@@ -11,6 +11,7 @@ import type { Config } from './platform/config.ts';
 import type { Db } from './platform/db/db.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { openDb } from './platform/db/open-db.ts';
+import { StatisticsKeeper } from './platform/db/statistics-keeper.ts';
 import { createLogger } from './platform/logger.ts';
 import { OutboxDispatcher } from './platform/outbox/dispatcher.ts';
 import { createMetrics, type Metrics } from './platform/telemetry/metrics.ts';
@@ -63,7 +64,17 @@ export async function openHub(config: Config, options: OpenHubOptions = {}): Pro
     const searchParameters = new SearchParameterRegistry(db);
     await searchParameters.load();
     const searchIndexer = new FhirSearchIndexer(searchParameters);
-    const store = new ResourceStore({ db, audit, onCommit: () => dispatcher.notify(), searchIndex: searchIndexer });
+    const statistics = new StatisticsKeeper(db, { logger: logger.child({ component: 'statistics' }) });
+    const store = new ResourceStore({
+      db,
+      audit,
+      onCommit: (written) => {
+        dispatcher.notify();
+        statistics.noteWrites(written);
+      },
+      searchIndex: searchIndexer,
+    });
+    statistics.start();
     const tokenKeys = await loadTokenKeys({
       dataDir: config.dataDir,
       issuer: config.tokenIssuer,
@@ -93,6 +104,7 @@ export async function openHub(config: Config, options: OpenHubOptions = {}): Pro
       integration,
       async close() {
         await integration.close();
+        await statistics.stop();
         await dispatcher.stop();
         await audit.flush();
         await db.close();

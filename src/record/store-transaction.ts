@@ -63,9 +63,9 @@ export class StoreTransaction {
     return work(this.tx);
   }
 
-  /** True when something was written (the caller then wakes the outbox dispatcher). */
-  get wrote(): boolean {
-    return this.events.length > 0;
+  /** Versions written (the caller wakes the outbox dispatcher when there are any). */
+  get written(): number {
+    return this.events.length;
   }
 
   /** Creates a resource; the id is assigned here unless `id` is given (ids pre-assigned for urn:uuid resolution). */
