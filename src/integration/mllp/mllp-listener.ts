@@ -55,6 +55,9 @@ export class MllpListener {
 
   private accept(socket: Socket): void {
     const log = this.options.logger?.child({ channel: this.options.channel, peer: socket.remoteAddress });
+    // An ACK is one small write per message: with Nagle's algorithm it would wait for the
+    // sender's delayed TCP ACK of the previous one (up to 40 ms on Linux) before leaving.
+    socket.setNoDelay(true);
     const decoder = new MllpDecoder({
       maxFrameBytes: this.options.maxFrameBytes ?? defaultMaxFrameBytes,
       onDiscard: ({ reason, bytes }) => {
