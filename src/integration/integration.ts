@@ -9,7 +9,10 @@ import type { Db } from '../platform/db/db.ts';
 import type { ResourceStore } from '../record/resource-store.ts';
 import { systemContext } from '../trust/access-context.ts';
 import type { AuditLog } from '../trust/audit/audit-log.ts';
+import { shippedMappings } from './csv/shipped-mappings.ts';
 import type { EntryChecks } from './entry-checks.ts';
+import { importHandlerFor } from './import/channel-handlers.ts';
+import { FileDropWatcher } from './file-drop/file-drop.ts';
 import { Hl7MessageHandler } from './hl7v2-fhir/message-handler.ts';
 import { MessageAdmin } from './message-store/message-admin.ts';
 import { MessageIntake } from './message-store/message-intake.ts';
@@ -27,7 +30,9 @@ export interface Integration {
   processor: MessageProcessor;
   worker: MessageWorker;
   admin: MessageAdmin;
-  /** Starts the worker and one MLLP listener per HL7 channel; resolves with the bound ports. */
+  /** One watcher per configured file-drop directory (swept once `listen` starts them). */
+  drops: readonly FileDropWatcher[];
+  /** Starts the worker, one MLLP listener per HL7 channel and the file-drop sweeps; resolves with the bound ports. */
   listen(): Promise<ListeningChannel[]>;
   /** Stops accepting, answers every message in hand, then stops the worker. */
   close(): Promise<void>;
@@ -51,11 +56,22 @@ export function createIntegration(deps: IntegrationDeps): Integration {
   const channels = hl7Channels(deps.config);
   const handlers = new Map<string, MessageHandler>(deps.handlers ?? []);
   for (const channel of channels) handlers.set(channel.name, handlerFor(channel));
+  // Channels of imports and file drops (`hl7:<silo>`, `csv:<source>`, `fhir:<silo>`) are known
+  // by their names, so the worker can process or reprocess what they stored.
+  const lookup = {
+    get(channel: string): MessageHandler | undefined {
+      if (!handlers.has(channel)) {
+        const handler = importHandlerFor(channel, shippedMappings());
+        if (handler) handlers.set(channel, handler);
+      }
+      return handlers.get(channel);
+    },
+  };
   const processor = new MessageProcessor({
     db: deps.db,
     store: deps.store,
     ctx: systemContext('integration'),
-    handlers,
+    handlers: lookup,
     ...(deps.entryChecks ? { entryChecks: deps.entryChecks } : {}),
     fhirBaseUrl: `${publicBaseUrl(deps.config)}/fhir/R4`,
     logger: deps.logger.child({ component: 'messages' }),
@@ -69,11 +85,15 @@ export function createIntegration(deps: IntegrationDeps): Integration {
   const admin = new MessageAdmin({ db: deps.db, audit: deps.audit, onRequeued: () => worker.notify() });
   const intake = new MessageIntake(deps.db);
   const listeners: MllpListener[] = [];
+  const drops = deps.config.fileDrops.map(
+    (drop) => new FileDropWatcher(drop, { intake, onStored: () => worker.notify(), pollMs: deps.config.outboxPollMs, logger: deps.logger.child({ component: 'file-drop', drop: drop.name }) }),
+  );
 
   return {
     processor,
     worker,
     admin,
+    drops,
     async listen() {
       worker.start();
       const bound: ListeningChannel[] = [];
@@ -96,10 +116,12 @@ export function createIntegration(deps: IntegrationDeps): Integration {
         bound.push({ channel: channel.name, port: await listener.listen() });
         listeners.push(listener);
       }
+      for (const drop of drops) await drop.start();
       return bound;
     },
     async close() {
       await Promise.all(listeners.splice(0).map((l) => l.close()));
+      await Promise.all(drops.map((d) => d.stop()));
       await intake.flush();
       await worker.stop();
     },

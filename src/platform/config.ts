@@ -38,6 +38,20 @@ const hl7ChannelSchema = z
   .strict();
 export type Hl7ChannelConfig = z.infer<typeof hl7ChannelSchema>;
 
+/**
+ * A file-drop directory: files put there are stored message by message, then moved to
+ * `.done/` (integration/file-drop/file-drop.ts). `hl7`: HL7 v2 files (batches, captures);
+ * `fhir`: FHIR Bundles (.json) and NDJSON; `ccda`: one C-CDA document per file.
+ */
+const fileDropSchema = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'a drop name is lower-case letters, digits and -'),
+    dir: z.string().min(1),
+    format: z.enum(['hl7', 'fhir', 'ccda']),
+  })
+  .strict();
+export type FileDropConfig = z.infer<typeof fileDropSchema>;
+
 const configSchema = z
   .object({
     port: integer(0, 65535).default(8080),
@@ -68,6 +82,8 @@ const configSchema = z
     messageConcurrency: integer(1, 64).default(4),
     /** Port of the default MLLP channel `hl7` (HL7_PORT), used when no channels are configured. */
     hl7Port: integer(0, 65535).default(2575),
+    /** File-drop directories (config file), swept every outboxPollMs by `start`. */
+    fileDrops: z.array(fileDropSchema).default([]),
     /** MLLP channels (config file); unset: one channel `hl7` on hl7Port. */
     hl7Channels: z
       .array(hl7ChannelSchema)

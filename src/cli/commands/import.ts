@@ -8,6 +8,7 @@
 import type { Command } from 'commander';
 import { openHub } from '../../hub.ts';
 import { loadMappingFile, shippedMappings, type CsvMapping } from '../../integration/csv/index.ts';
+import { createEntryChecks } from '../../integration/entry-checks.ts';
 import { formatSummary, importDirectory } from '../../integration/import/index.ts';
 import { publicBaseUrl } from '../../platform/config.ts';
 import { createLogger } from '../../platform/logger.ts';
@@ -47,7 +48,7 @@ export function registerImportCommand(program: Command, cli: CliContext): void {
       let result;
       try {
         result = await importDirectory(
-          { db: hub.db, store: hub.store, ctx: systemContext('cli:import'), fhirBaseUrl: `${publicBaseUrl(config)}/fhir/R4`, mappings },
+          { db: hub.db, store: hub.store, ctx: systemContext('cli:import'), fhirBaseUrl: `${publicBaseUrl(config)}/fhir/R4`, mappings, entryChecks: createEntryChecks({}) },
           dir,
           {
             batchSize: options.batch,

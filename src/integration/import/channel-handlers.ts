@@ -6,8 +6,10 @@
  *   do for the same message over MLLP (systems from MSH-3/MSH-4 and assigning authorities);
  * - `csv:<source>` → CsvMessageHandler with every mapping of that source (a message's type
  *   names its mapping);
- * - `fhir:<silo>` → FhirFileHandler with the silo as source system.
+ * - `fhir:<silo>` → FhirFileHandler with the silo as source system;
+ * - `ccda:<drop>` → CcdaMessageHandler (file-drop directories of C-CDA documents).
  */
+import { CcdaMessageHandler } from '../ccda/ccda-message-handler.ts';
 import type { CsvMapping } from '../csv/mapping-file.ts';
 import { CsvMessageHandler } from '../csv/csv-handler.ts';
 import { FhirFileHandler } from '../fhir-files/fhir-file-handler.ts';
@@ -30,6 +32,8 @@ export function importHandlerFor(channel: string, mappings: readonly CsvMapping[
     }
     case 'fhir':
       return new FhirFileHandler({ sourceSystem: urnSafe(name) });
+    case 'ccda':
+      return new CcdaMessageHandler();
     default:
       return undefined;
   }

@@ -24,6 +24,7 @@ import type { Db } from '../../platform/db/db.ts';
 import type { ResourceStore } from '../../record/resource-store.ts';
 import type { AccessContext } from '../../trust/access-context.ts';
 import type { CsvMapping } from '../csv/mapping-file.ts';
+import type { EntryChecks } from '../entry-checks.ts';
 import { MessageProcessor, type ProcessOutcome } from '../message-store/message-processor.ts';
 import { receiveMessage, type InboundMessage, type Receipt } from '../message-store/message-store.ts';
 import { importHandlers } from './channel-handlers.ts';
@@ -39,6 +40,8 @@ export interface ImportDeps {
   ctx: AccessContext;
   fhirBaseUrl: string;
   mappings: readonly CsvMapping[];
+  /** Normalization and quality checks, as the hub applies them to every channel. */
+  entryChecks?: EntryChecks;
   logger?: Logger;
 }
 
@@ -68,6 +71,7 @@ export async function importDirectory(deps: ImportDeps, dir: string, options: Im
     store: deps.store,
     ctx: deps.ctx,
     handlers: importHandlers(detected.sources.map((s) => s.channel), deps.mappings),
+    ...(deps.entryChecks ? { entryChecks: deps.entryChecks } : {}),
     fhirBaseUrl: deps.fhirBaseUrl,
     ...(deps.logger ? { logger: deps.logger } : {}),
   });

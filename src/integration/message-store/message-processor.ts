@@ -63,7 +63,8 @@ export interface MessageProcessorDeps {
   store: ResourceStore;
   /** The hub's own system identity: connectors write as it. */
   ctx: AccessContext;
-  handlers: ReadonlyMap<string, MessageHandler>;
+  /** The handler of each channel (a Map, or a lookup that knows channels by their name's form). */
+  handlers: { get(channel: string): MessageHandler | undefined };
   /** Normalization and quality checks applied to every mapped Bundle (entry-checks.ts). */
   entryChecks?: EntryChecks;
   fhirBaseUrl: string;
