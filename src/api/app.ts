@@ -13,7 +13,10 @@ import { auditAdminPlugin } from './plugins/audit-admin.ts';
 import { messagesAdminPlugin } from './plugins/messages-admin.ts';
 import { SeenSessions } from './plugins/authentication.ts';
 import { homePlugin } from './plugins/home.ts';
+import { identityPlugin } from './plugins/identity.ts';
 import { operationsPlugin } from './plugins/operations.ts';
+import { signalsPlugin } from './plugins/signals.ts';
+import { cdsHooksPlugin } from './plugins/cds-hooks.ts';
 import { hubVersion } from '../platform/version.ts';
 
 export type AppDeps = Pick<Hub, 'config' | 'logger' | 'db' | 'store' | 'audit' | 'tokenKeys' | 'metrics' | 'searchParameters' | 'searchIndexer' | 'integration'>;
@@ -62,6 +65,9 @@ export async function buildApp(deps: AppDeps, options: { storedTypes: readonly s
   await fastify.register(operationsPlugin, { db: deps.db, metrics: deps.metrics, isShuttingDown: () => shuttingDown });
   await fastify.register(auditAdminPlugin, { prefix: '/admin', db: deps.db, audit: deps.audit, tokenKeys: deps.tokenKeys, sessions });
   await fastify.register(messagesAdminPlugin, { prefix: '/admin', admin: deps.integration.admin, audit: deps.audit, tokenKeys: deps.tokenKeys, sessions });
+  await fastify.register(signalsPlugin, { db: deps.db, store: deps.store, audit: deps.audit, searchParameters: deps.searchParameters, tokenKeys: deps.tokenKeys, sessions });
+  await fastify.register(cdsHooksPlugin, { db: deps.db, store: deps.store, audit: deps.audit, searchParameters: deps.searchParameters, baseUrl, tokenKeys: deps.tokenKeys, sessions });
+  await fastify.register(identityPlugin, { prefix: '/identity', db: deps.db, store: deps.store, audit: deps.audit, searchParameters: deps.searchParameters, tokenKeys: deps.tokenKeys, sessions });
   await fastify.register(fhirPlugin, {
     prefix: '/fhir/R4',
     db: deps.db,

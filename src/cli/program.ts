@@ -5,9 +5,14 @@
 import { Command } from 'commander';
 import type { CliContext } from './cli-context.ts';
 import { registerAuditCommand } from './commands/audit.ts';
+import { registerEvalCommand } from './commands/eval.ts';
+import { registerIdentityCommand } from './commands/identity.ts';
+import { registerImportCommand } from './commands/import.ts';
 import { registerMessagesCommand } from './commands/messages.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
+import { registerQualityCommand } from './commands/quality.ts';
 import { registerReindexCommand } from './commands/reindex.ts';
+import { registerSignalsCommand } from './commands/signals.ts';
 import { registerSimulateCommand } from './commands/simulate.ts';
 import { registerStartCommand } from './commands/start.ts';
 import { registerTokenCommand } from './commands/token.ts';
@@ -20,6 +25,11 @@ const registrations: ((program: Command, cli: CliContext) => void)[] = [
   registerSimulateCommand,
   registerMessagesCommand,
   registerReindexCommand,
+  registerImportCommand,
+  registerQualityCommand,
+  registerEvalCommand,
+  registerSignalsCommand,
+  registerIdentityCommand,
 ];
 
 export function buildProgram(cli: CliContext): Command {

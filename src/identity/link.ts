@@ -30,6 +30,8 @@ export interface LinkResult {
   clusterOf: Int32Array;
   /** Record indexes with a possible match (review band, or a link refused by clustering) in another person. */
   reviewRecords: Set<number>;
+  /** The pairs behind reviewRecords, with their match weight (for the review queue). */
+  reviewPairs: { i: number; j: number; weight: number }[];
   pairsCompared: number;
   blocking: BlockingStats[];
   emIterations: number;
@@ -171,6 +173,7 @@ export function linkRecords(input: readonly SourceRecord[], options: LinkOptions
   progress('cluster', 1, 1);
 
   const reviewRecords = new Set<number>();
+  const reviewPairs: LinkResult['reviewPairs'] = [];
   for (let p = 0; p < pairCount; p++) {
     const w = weights[p] as number;
     const i = pairs[2 * p] as number;
@@ -178,13 +181,15 @@ export function linkRecords(input: readonly SourceRecord[], options: LinkOptions
     if (w >= reviewWeight && w < linkWeight && clusterOf[i] !== clusterOf[j]) {
       reviewRecords.add(i);
       reviewRecords.add(j);
+      reviewPairs.push({ i, j, weight: w });
     }
   }
   for (const e of refused) {
     if (clusterOf[e.i] !== clusterOf[e.j]) {
       reviewRecords.add(e.i);
       reviewRecords.add(e.j);
+      reviewPairs.push({ i: e.i, j: e.j, weight: e.weight });
     }
   }
-  return { records, model, clusterOf, reviewRecords, pairsCompared: pairCount, blocking: stats, emIterations: iterations };
+  return { records, model, clusterOf, reviewRecords, reviewPairs, pairsCompared: pairCount, blocking: stats, emIterations: iterations };
 }

@@ -78,6 +78,8 @@ const configSchema = z
     outboxMaxAttempts: integer(1, 1000).default(10),
     /** How long shutdown waits for in-flight requests and the outbox before giving up. */
     shutdownTimeoutMs: integer(0, 600_000).default(10_000),
+    /** Where the quality-measure content (ELM, value sets) is read from by the care-gap signals. */
+    measuresDir: z.string().min(1).default('../shared/data/measures'),
     /** Messages the background worker processes at once on PostgreSQL (one on the embedded database). */
     messageConcurrency: integer(1, 64).default(4),
     /** Port of the default MLLP channel `hl7` (HL7_PORT), used when no channels are configured. */
@@ -116,6 +118,7 @@ const envNames: Record<string, keyof ConfigInput> = {
   LONGITUDE_SHUTDOWN_TIMEOUT_MS: 'shutdownTimeoutMs',
   HL7_PORT: 'hl7Port',
   LONGITUDE_MESSAGE_CONCURRENCY: 'messageConcurrency',
+  LONGITUDE_MEASURES_DIR: 'measuresDir',
 };
 
 const settingNames = Object.fromEntries(Object.entries(envNames).map(([env, key]) => [key, env]));

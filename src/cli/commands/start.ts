@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { buildApp } from '../../api/app.ts';
 import { resourceTypes } from '../../fhir/index.ts';
 import { openHub } from '../../hub.ts';
+import { attachIdentity } from '../../identity/identity-consumer.ts';
+import { attachIncrementalSignals, createSignalServices } from '../../intelligence/signals/index.ts';
 import type { ListeningChannel } from '../../integration/integration.ts';
 import { publicBaseUrl } from '../../platform/config.ts';
 import { describeDatabase } from '../../platform/db/open-db.ts';
@@ -21,6 +23,9 @@ export function registerStartCommand(program: Command, cli: CliContext): void {
       // AuditEvent is served from the audit trail, not the record store.
       const storedTypes = [...resourceTypes()].filter((type) => type !== 'AuditEvent').sort();
       const app = await buildApp(hub, { storedTypes });
+      // Golden records and signals follow the record through the outbox (before it starts).
+      attachIdentity(hub);
+      attachIncrementalSignals(hub, createSignalServices({ measuresDir: config.measuresDir, lazy: true }).services);
       hub.dispatcher.start();
       let channels: ListeningChannel[];
       try {

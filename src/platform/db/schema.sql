@@ -36,6 +36,67 @@ create table data_quality_finding (
   message text not null
 );
 
+create table identity_decision (
+  id bigint not null default nextval('identity_decision_id_seq'::regclass),
+  decided_at timestamp with time zone not null default now(),
+  decided_by text not null,
+  decided_by_id text not null,
+  action text not null,
+  person_id text,
+  other_person_id text,
+  record_refs ARRAY not null default '{}'::text[],
+  score double precision,
+  reasons jsonb not null default '[]'::jsonb
+);
+
+create table identity_link (
+  record_ref text not null,
+  person_id text not null,
+  source text not null,
+  score double precision,
+  probability double precision,
+  rule text not null,
+  reasons jsonb not null default '[]'::jsonb,
+  decided_by text not null,
+  decided_by_id text not null,
+  created_at timestamp with time zone not null default now(),
+  updated_at timestamp with time zone not null default now()
+);
+
+create table identity_not_match (
+  record_a text not null,
+  record_b text not null,
+  decided_by_id text not null,
+  decided_at timestamp with time zone not null default now()
+);
+
+create table identity_pending_record (
+  record_ref text not null,
+  event_id bigint not null,
+  enqueued_at timestamp with time zone not null default now()
+);
+
+create table identity_person (
+  id text not null,
+  status text not null default 'active'::text,
+  replaced_by text,
+  created_at timestamp with time zone not null default now(),
+  updated_at timestamp with time zone not null default now()
+);
+
+create table identity_review (
+  id bigint not null default nextval('identity_review_id_seq'::regclass),
+  record_a text not null,
+  record_b text not null,
+  score double precision not null,
+  probability double precision not null,
+  weights jsonb not null,
+  status text not null default 'open'::text,
+  created_at timestamp with time zone not null default now(),
+  decided_at timestamp with time zone,
+  decided_by_id text
+);
+
 create table inbound_message (
   id bigint not null default nextval('inbound_message_id_seq'::regclass),
   channel text not null,
@@ -193,6 +254,12 @@ create table search_uri (
   tuple_ordinal integer
 );
 
+create table signal_pending_person (
+  patient_id text not null,
+  event_id bigint not null,
+  enqueued_at timestamp with time zone not null default now()
+);
+
 CREATE UNIQUE INDEX audit_chain_head_pkey ON audit_chain_head USING btree (singleton);
 
 CREATE UNIQUE INDEX audit_event_pkey ON audit_event USING btree (seq);
@@ -208,6 +275,26 @@ CREATE INDEX data_quality_check_source_idx ON data_quality_check USING btree (so
 CREATE UNIQUE INDEX data_quality_finding_pkey ON data_quality_finding USING btree (check_id, ordinal);
 
 CREATE INDEX data_quality_finding_rule_idx ON data_quality_finding USING btree (rule_id, severity);
+
+CREATE INDEX identity_decision_person_idx ON identity_decision USING btree (person_id, id);
+
+CREATE UNIQUE INDEX identity_decision_pkey ON identity_decision USING btree (id);
+
+CREATE INDEX identity_link_person_idx ON identity_link USING btree (person_id);
+
+CREATE UNIQUE INDEX identity_link_pkey ON identity_link USING btree (record_ref);
+
+CREATE UNIQUE INDEX identity_not_match_pkey ON identity_not_match USING btree (record_a, record_b);
+
+CREATE UNIQUE INDEX identity_pending_record_pkey ON identity_pending_record USING btree (record_ref);
+
+CREATE UNIQUE INDEX identity_person_pkey ON identity_person USING btree (id);
+
+CREATE INDEX identity_person_replaced_by_idx ON identity_person USING btree (replaced_by) WHERE (replaced_by IS NOT NULL);
+
+CREATE UNIQUE INDEX identity_review_open_pair_idx ON identity_review USING btree (record_a, record_b) WHERE (status = 'open'::text);
+
+CREATE UNIQUE INDEX identity_review_pkey ON identity_review USING btree (id);
 
 CREATE INDEX inbound_message_channel_idx ON inbound_message USING btree (channel, received_at);
 
@@ -291,6 +378,10 @@ CREATE INDEX search_uri_resource_idx ON search_uri USING btree (id, resource_typ
 
 CREATE INDEX search_uri_value_idx ON search_uri USING btree (resource_type, code, value);
 
+CREATE INDEX signal_pending_person_enqueued_idx ON signal_pending_person USING btree (enqueued_at);
+
+CREATE UNIQUE INDEX signal_pending_person_pkey ON signal_pending_person USING btree (patient_id);
+
 alter table audit_chain_head add constraint audit_chain_head_pkey PRIMARY KEY (singleton);
 
 alter table audit_chain_head add constraint audit_chain_head_singleton_check CHECK (singleton);
@@ -306,6 +397,36 @@ alter table data_quality_finding add constraint data_quality_finding_check_id_fk
 alter table data_quality_finding add constraint data_quality_finding_pkey PRIMARY KEY (check_id, ordinal);
 
 alter table data_quality_finding add constraint data_quality_finding_severity_check CHECK ((severity = ANY (ARRAY['error'::text, 'warning'::text, 'information'::text])));
+
+alter table identity_decision add constraint identity_decision_decided_by_check CHECK ((decided_by = ANY (ARRAY['auto'::text, 'user'::text])));
+
+alter table identity_decision add constraint identity_decision_pkey PRIMARY KEY (id);
+
+alter table identity_link add constraint identity_link_decided_by_check CHECK ((decided_by = ANY (ARRAY['auto'::text, 'user'::text])));
+
+alter table identity_link add constraint identity_link_person_id_fkey FOREIGN KEY (person_id) REFERENCES identity_person(id);
+
+alter table identity_link add constraint identity_link_pkey PRIMARY KEY (record_ref);
+
+alter table identity_not_match add constraint identity_not_match_check CHECK ((record_a < record_b));
+
+alter table identity_not_match add constraint identity_not_match_pkey PRIMARY KEY (record_a, record_b);
+
+alter table identity_pending_record add constraint identity_pending_record_pkey PRIMARY KEY (record_ref);
+
+alter table identity_person add constraint identity_person_check CHECK (((status = 'merged'::text) = (replaced_by IS NOT NULL)));
+
+alter table identity_person add constraint identity_person_pkey PRIMARY KEY (id);
+
+alter table identity_person add constraint identity_person_replaced_by_fkey FOREIGN KEY (replaced_by) REFERENCES identity_person(id);
+
+alter table identity_person add constraint identity_person_status_check CHECK ((status = ANY (ARRAY['active'::text, 'merged'::text, 'retired'::text])));
+
+alter table identity_review add constraint identity_review_check CHECK ((record_a < record_b));
+
+alter table identity_review add constraint identity_review_pkey PRIMARY KEY (id);
+
+alter table identity_review add constraint identity_review_status_check CHECK ((status = ANY (ARRAY['open'::text, 'linked'::text, 'not-a-match'::text, 'superseded'::text])));
 
 alter table inbound_message add constraint inbound_message_pkey PRIMARY KEY (id);
 
@@ -330,6 +451,8 @@ alter table resource_history add constraint resource_history_pkey PRIMARY KEY (r
 alter table schema_migrations add constraint schema_migrations_pkey PRIMARY KEY (version);
 
 alter table search_text add constraint search_text_pkey PRIMARY KEY (id, resource_type);
+
+alter table signal_pending_person add constraint signal_pending_person_pkey PRIMARY KEY (patient_id);
 
 -- trigger audit_event_no_change on audit_event: BEFORE DELETE or UPDATE
 

@@ -1,0 +1,67 @@
+/**
+ * Encounters by setting (http://terminology.hl7.org/CodeSystem/v3-ActCode, Encounter.class):
+ * inpatient stays, emergency visits and the outpatient contacts that count as follow-up.
+ */
+import type { Appointment, Encounter } from '@medplum/fhirtypes';
+import { entriesOf, type PersonRecord, type RecordEntry } from './person-record.ts';
+import { parseFhirDate } from './record-dates.ts';
+
+const inpatientClasses = new Set(['IMP', 'ACUTE', 'NONAC']);
+const emergencyClasses = new Set(['EMER']);
+/** Ambulatory, virtual and home visits all count as post-discharge follow-up. */
+const followUpClasses = new Set(['AMB', 'VR', 'HH', 'OBSENC']);
+const countedAppointments = new Set(['proposed', 'pending', 'booked', 'arrived', 'fulfilled', 'checked-in', 'waitlist']);
+
+export interface Stay {
+  entry: RecordEntry<Encounter>;
+  admittedAt: Date;
+  dischargedAt: Date;
+}
+
+function classOf(encounter: Encounter): string | undefined {
+  return encounter.class?.code;
+}
+
+/** Finished inpatient stays with both dates, oldest discharge first. */
+export function inpatientStays(person: PersonRecord): Stay[] {
+  return entriesOf<Encounter>(person, 'Encounter')
+    .filter((e) => inpatientClasses.has(classOf(e.resource) ?? '') && e.resource.status === 'finished')
+    .flatMap((entry) => {
+      const admittedAt = parseFhirDate(entry.resource.period?.start);
+      const dischargedAt = parseFhirDate(entry.resource.period?.end);
+      return admittedAt && dischargedAt ? [{ entry, admittedAt, dischargedAt }] : [];
+    })
+    .sort((a, b) => a.dischargedAt.getTime() - b.dischargedAt.getTime());
+}
+
+/** Emergency department visits (not cancelled), with their start. */
+export function emergencyVisits(person: PersonRecord): { entry: RecordEntry<Encounter>; at: Date }[] {
+  return entriesOf<Encounter>(person, 'Encounter')
+    .filter((e) => emergencyClasses.has(classOf(e.resource) ?? '') && !['cancelled', 'entered-in-error'].includes(e.resource.status))
+    .flatMap((entry) => {
+      const at = parseFhirDate(entry.resource.period?.start);
+      return at ? [{ entry, at }] : [];
+    });
+}
+
+/** Outpatient visits (held or planned) and appointments (booked or held), with their start. */
+export function followUpContacts(person: PersonRecord): { entry: RecordEntry<Encounter | Appointment>; at: Date }[] {
+  const visits = entriesOf<Encounter>(person, 'Encounter')
+    .filter((e) => followUpClasses.has(classOf(e.resource) ?? '') && !['cancelled', 'entered-in-error'].includes(e.resource.status))
+    .flatMap((entry) => {
+      const at = parseFhirDate(entry.resource.period?.start);
+      return at ? [{ entry: entry as RecordEntry<Encounter | Appointment>, at }] : [];
+    });
+  const appointments = entriesOf<Appointment>(person, 'Appointment')
+    .filter((e) => countedAppointments.has(e.resource.status))
+    .flatMap((entry) => {
+      const at = parseFhirDate(entry.resource.start);
+      return at ? [{ entry: entry as RecordEntry<Encounter | Appointment>, at }] : [];
+    });
+  return [...visits, ...appointments].sort((a, b) => a.at.getTime() - b.at.getTime());
+}
+
+/** The stay's discharge disposition code (http://terminology.hl7.org/CodeSystem/discharge-disposition). */
+export function dischargeDisposition(encounter: Encounter): string | undefined {
+  return encounter.hospitalization?.dischargeDisposition?.coding?.[0]?.code;
+}

@@ -1,0 +1,74 @@
+/**
+ * Discharge without follow-up: an inpatient discharge with no outpatient visit (held or
+ * planned) and no booked appointment within 7 days, and a 30-day variant.
+ *
+ * Why 7 and 30 days: HEDIS "Follow-Up After Hospitalization for Mental Illness" (FUH) and
+ * "Transitions of Care" measure follow-up at 7 and 30 days; CMS Transitional Care Management
+ * (CPT 99495/99496) requires a face-to-face visit within 7 or 14 days; early follow-up is
+ * associated with fewer readmissions (Hernandez et al., JAMA 2010;303:1716).
+ *
+ * - The 7-day finding is raised from discharge (due by discharge + 7 days) and resolves
+ *   itself when a visit or appointment in the window appears.
+ * - The 30-day finding is raised only once the 7-day window has passed without follow-up.
+ * - Stays ending in death, discharges to another hospital, and stays followed by a
+ *   readmission inside the window (the later stay takes over) are left out. Discharges older
+ *   than the window plus 30 days are history.
+ */
+import { addDays, daysBetween, isoDay } from '../record-dates.ts';
+import { dischargeDisposition, followUpContacts, inpatientStays, type Stay } from '../encounters.ts';
+import { evidenceOf, type PersonRecord } from '../person-record.ts';
+import type { Finding, SignalContext, SignalKind } from '../signal.ts';
+
+const version = '1.0.0';
+/** exp: expired; hosp: transferred to a hospital for inpatient care (no outpatient follow-up due). */
+const noFollowUpDue = new Set(['exp', 'hosp']);
+const variants = [
+  { days: 7, priority: 'high' as const },
+  { days: 30, priority: 'moderate' as const },
+];
+
+function detect(person: PersonRecord, context: SignalContext): Finding[] {
+  const stays = inpatientStays(person).filter((s) => s.dischargedAt <= context.asOf);
+  const contacts = followUpContacts(person);
+  const findings: Finding[] = [];
+  for (const stay of stays) {
+    if (noFollowUpDue.has(dischargeDisposition(stay.entry.resource) ?? '')) continue;
+    const readmission = inpatientStays(person).find((s) => s !== stay && s.admittedAt > stay.dischargedAt);
+    for (const variant of variants) {
+      const due = addDays(stay.dischargedAt, variant.days);
+      if (daysBetween(due, context.asOf) > 30) continue;
+      if (variant.days > 7 && context.asOf <= addDays(stay.dischargedAt, 7)) continue;
+      if (readmission && readmission.admittedAt <= due) continue;
+      const followUp = contacts.find((c) => c.at > stay.dischargedAt && c.at <= due);
+      if (followUp) continue;
+      findings.push(toFinding(stay, variant.days, variant.priority, context));
+    }
+  }
+  return findings;
+}
+
+function toFinding(stay: Stay, days: number, priority: 'high' | 'moderate', context: SignalContext): Finding {
+  const discharged = isoDay(stay.dischargedAt);
+  const due = isoDay(addDays(stay.dischargedAt, days));
+  const passed = addDays(stay.dischargedAt, days) < context.asOf;
+  return {
+    kind: 'discharge-without-follow-up',
+    key: `${days}d|Encounter/${stay.entry.resource.id}`,
+    priority,
+    title: `Discharged ${discharged} with no follow-up ${passed ? 'within' : 'booked within'} ${days} days`,
+    explanation:
+      `Inpatient stay ${isoDay(stay.admittedAt)}..${discharged} (${stay.entry.source}). ` +
+      `No outpatient, virtual or home visit and no appointment ${passed ? 'took place' : 'is booked'} between discharge and ${due}, in any source.`,
+    evidence: [evidenceOf(stay.entry, `inpatient stay ${isoDay(stay.admittedAt)}..${discharged}`)],
+    rule: { id: `discharge-without-follow-up/${days}d`, version },
+    actions: [{ code: 'schedule-visit', display: `Book a post-discharge follow-up visit by ${due}` }],
+    dueBy: due,
+  };
+}
+
+export const dischargeWithoutFollowUp: SignalKind = {
+  id: 'discharge-without-follow-up',
+  version,
+  description: 'inpatient discharge with no outpatient visit or booked appointment within 7 days (and a 30-day variant)',
+  detect,
+};

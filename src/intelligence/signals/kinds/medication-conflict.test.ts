@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { MedicationRequest, MedicationStatement, Patient, Resource } from '@medplum/fhirtypes';
+import { personRecordOf } from '../person-record.ts';
+import type { Finding } from '../signal.ts';
+import { medicationConflict } from './medication-conflict.ts';
+
+const patient: Patient = { resourceType: 'Patient', id: 'p1' };
+const asOf = new Date('2026-06-30T12:00:00Z');
+
+function request(id: string, text: string, channel: string, status: MedicationRequest['status'] = 'active', authoredOn = '2026-01-10'): MedicationRequest {
+  return { resourceType: 'MedicationRequest', id, status, intent: 'order', subject: { reference: 'Patient/p1' }, medicationCodeableConcept: { text }, authoredOn, meta: { source: `urn:longitude:channel/${channel}#${id}` } };
+}
+
+function statement(id: string, text: string, channel: string, status: MedicationStatement['status'], dateAsserted: string): MedicationStatement {
+  return { resourceType: 'MedicationStatement', id, status, subject: { reference: 'Patient/p1' }, medicationCodeableConcept: { text }, dateAsserted, meta: { source: `urn:longitude:channel/${channel}#${id}` } };
+}
+
+const run = (resources: Resource[]) => medicationConflict.detect(personRecordOf('p1', ['p1'], [patient, ...resources]), { asOf, services: {} }) as Finding[];
+
+describe('medication-conflict', () => {
+  test('Lipitor and atorvastatin both active is duplicate therapy, even from one source', () => {
+    const findings = run([request('m1', 'Lipitor 20 mg tablet', 'ehr'), request('m2', 'atorvastatin 40 mg', 'ehr')]);
+    assert.deepEqual(findings.map((f) => f.key), ['duplicate-therapy|atorvastatin']);
+    assert.equal(findings[0]!.priority, 'high');
+    assert.match(findings[0]!.title, /Lipitor 20 mg tablet and atorvastatin 40 mg are both atorvastatin/);
+  });
+
+  test('the same generic from two sources is not duplicate therapy, and the lists agree', () => {
+    assert.deepEqual(run([request('m1', 'metformin 500 mg', 'ehr'), statement('s1', 'Metformin 500mg', 'pharmacy', 'active', '2026-02-01')]), []);
+  });
+
+  test('active in the clinic, stopped later by the pharmacy: lists disagree, high priority', () => {
+    const findings = run([request('m1', 'lisinopril 10 mg', 'ehr', 'active', '2026-01-10'), statement('s1', 'lisinopril 10 mg', 'pharmacy', 'stopped', '2026-03-01')]);
+    assert.equal(findings.length, 1);
+    assert.equal(findings[0]!.key, 'lists-disagree|lisinopril');
+    assert.equal(findings[0]!.priority, 'high');
+    assert.match(findings[0]!.explanation, /but pharmacy records it as stopped \(lisinopril 10 mg, 2026-03-01\)/);
+  });
+
+  test('a stop older than the active entry is history, not a conflict', () => {
+    assert.deepEqual(run([request('m1', 'lisinopril 10 mg', 'ehr', 'active', '2026-03-10'), statement('s1', 'lisinopril 10 mg', 'pharmacy', 'stopped', '2025-03-01')]), []);
+  });
+
+  test('a drug missing from another source’s active list is a moderate finding; a source without a list says nothing', () => {
+    const findings = run([
+      request('m1', 'metformin 500 mg', 'ehr'),
+      request('m2', 'amlodipine 5 mg', 'ehr'),
+      statement('s1', 'metformin 500 mg', 'pharmacy', 'active', '2026-02-01'),
+    ]);
+    assert.deepEqual(findings.map((f) => [f.key, f.priority]), [['lists-disagree|amlodipine', 'moderate']]);
+    assert.match(findings[0]!.title, /missing from pharmacy/);
+    assert.deepEqual(run([request('m2', 'amlodipine 5 mg', 'ehr')]), []);
+  });
+
+  test('the same ingredient at different strengths in two sources is a dose mismatch; equal strengths are not', () => {
+    const findings = run([request('m1', 'metformin 500 mg tablet', 'ehr'), statement('s1', 'Metformin 1000mg', 'payer', 'active', '2026-02-01')]);
+    assert.deepEqual(findings.map((f) => f.key), ['dose-mismatch|metformin']);
+    assert.match(findings[0]!.title, /500 mg vs 1000 mg/);
+    assert.deepEqual(run([request('m1', 'metformin 500 mg', 'ehr'), statement('s1', 'metformin 500 mg', 'payer', 'active', '2026-02-01')]), []);
+  });
+
+  test('an unrecognised drug and a combination product are left alone', () => {
+    assert.deepEqual(run([request('m1', 'Zzyzx elixir', 'ehr'), request('m2', 'lisinopril/HCTZ 10/12.5', 'pharmacy')]), []);
+  });
+});

@@ -1,0 +1,173 @@
+/**
+ * Medication conflict, two rules over the active medication lists the sources hold
+ * (MedicationRequest and MedicationStatement), each drug reduced to its RxNorm ingredient
+ * with the integration layer's drug normalization (matchDrugText, and the ingredient codings
+ * it adds on entry):
+ * - duplicate therapy: the same ingredient active under two names, brand and generic
+ *   ("Lipitor" and "atorvastatin"), from one source or several: likely taken twice;
+ * - dose mismatch: the same ingredient active in two sources at different strengths
+ *   ("metformin 500 mg" in the clinic, "metformin 1000 mg" dispensed);
+ * - lists disagree: an ingredient one source lists as active that another source lists as
+ *   stopped or completed (newer than the active entry), or that is missing from another
+ *   source's active list. Only sources holding an active list at all are compared: a silo with
+ *   no medications (a payer without pharmacy claims) says nothing about them.
+ */
+import type { CodeableConcept, MedicationRequest, MedicationStatement } from '@medplum/fhirtypes';
+import { RXNORM } from '../../../integration/normalize/codings.ts';
+import { matchDrugText, shippedTables, type NormalizationTables } from '../../../integration/normalize/index.ts';
+import { entriesOf, evidenceOf, type PersonRecord, type RecordEntry } from '../person-record.ts';
+import type { Finding, SignalContext, SignalKind } from '../signal.ts';
+
+const version = '1.0.0';
+type DrugTable = NormalizationTables['drugs'];
+type MedicationEntry = RecordEntry<MedicationRequest | MedicationStatement>;
+
+export interface MedicationUse {
+  entry: MedicationEntry;
+  ingredient: string;
+  /** The name as written ("Lipitor 20 mg"), and whether it is a brand or the generic name. */
+  name: string;
+  form: 'brand' | 'generic' | 'unknown';
+  state: 'active' | 'stopped';
+  /** When the source last asserted it (authoredOn, dateAsserted, effective, meta.lastUpdated). */
+  assertedAt: string;
+}
+
+const activeStatuses: Record<string, 'active' | 'stopped'> = {
+  active: 'active',
+  intended: 'active',
+  'on-hold': 'active',
+  stopped: 'stopped',
+  completed: 'stopped',
+  cancelled: 'stopped',
+  'not-taken': 'stopped',
+};
+
+function conceptOf(resource: MedicationRequest | MedicationStatement): CodeableConcept | undefined {
+  return resource.medicationCodeableConcept;
+}
+
+function assertedAt(resource: MedicationRequest | MedicationStatement): string {
+  const own = resource.resourceType === 'MedicationRequest' ? resource.authoredOn : (resource.dateAsserted ?? resource.effectiveDateTime ?? resource.effectivePeriod?.start);
+  return own ?? resource.meta?.lastUpdated ?? '';
+}
+
+/** A medication entry as an ingredient in use; undefined when no ingredient is recognised or the status says nothing. */
+export function medicationUseOf(entry: MedicationEntry, table: DrugTable): MedicationUse | undefined {
+  const state = activeStatuses[entry.resource.status];
+  const concept = conceptOf(entry.resource);
+  if (!state || !concept) return undefined;
+  const texts = [concept.text, ...(concept.coding ?? []).map((c) => c.display)].filter((t): t is string => !!t && t.trim() !== '');
+  for (const text of texts) {
+    const match = matchDrugText(text, table);
+    if (match) return { entry, ingredient: match.ingredient, name: text, form: match.via === 'brand' ? 'brand' : 'generic', state, assertedAt: assertedAt(entry.resource) };
+  }
+  // A code only: the ingredient coding normalization added (or the sender's).
+  const rxnorm = concept.coding?.find((c) => c.system === RXNORM && table.drugs.some((d) => d.rxnorm === c.code));
+  const drug = rxnorm ? table.drugs.find((d) => d.rxnorm === rxnorm.code) : undefined;
+  return drug ? { entry, ingredient: drug.ingredient, name: rxnorm?.display ?? drug.ingredient, form: 'unknown', state, assertedAt: assertedAt(entry.resource) } : undefined;
+}
+
+function describe(use: MedicationUse): string {
+  return `${use.name} (${use.state} in ${use.entry.source}${use.assertedAt ? `, ${use.assertedAt.slice(0, 10)}` : ''})`;
+}
+
+function duplicateTherapy(uses: MedicationUse[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const [ingredient, group] of groupBy(uses.filter((u) => u.state === 'active'), (u) => u.ingredient)) {
+    const brands = group.filter((u) => u.form === 'brand');
+    const generics = group.filter((u) => u.form === 'generic');
+    if (brands.length === 0 || generics.length === 0) continue;
+    const involved = [...brands, ...generics];
+    findings.push({
+      kind: 'medication-conflict',
+      key: `duplicate-therapy|${ingredient}`,
+      priority: 'high',
+      title: `Possible duplicate therapy: ${brands[0]!.name} and ${generics[0]!.name} are both ${ingredient}`,
+      explanation: `The active medications include ${involved.map(describe).join(' and ')}: a brand and the generic name of the same ingredient, ${ingredient}. The person may be taking it twice.`,
+      evidence: involved.map((u) => evidenceOf(u.entry, u.name)),
+      rule: { id: 'medication-conflict/duplicate-therapy', version },
+      actions: [{ code: 'reconcile-medications', display: `Reconcile medications: confirm which ${ingredient} product is taken and stop the other` }],
+    });
+  }
+  return findings;
+}
+
+/** The strength written in a medication name: "20 mg", "0.125 mg", "500mg" → `20 mg`. */
+export function strengthOf(name: string): string | undefined {
+  const m = /(\d+(?:\.\d+)?)\s*(mg|mcg|g|unit|units|ml|%)(?![a-z])/i.exec(name);
+  return m ? `${Number(m[1])} ${m[2]!.toLowerCase().replace(/^units$/, 'unit')}` : undefined;
+}
+
+function doseMismatch(uses: MedicationUse[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const [ingredient, group] of groupBy(uses.filter((u) => u.state === 'active'), (u) => u.ingredient)) {
+    const bySource = groupBy(group.filter((u) => strengthOf(u.name)), (u) => u.entry.source);
+    const strengths = new Set([...bySource.values()].map((list) => strengthOf(list.at(-1)!.name)));
+    if (bySource.size < 2 || strengths.size < 2) continue;
+    const involved = [...bySource.values()].map((list) => list.at(-1)!);
+    findings.push({
+      kind: 'medication-conflict',
+      key: `dose-mismatch|${ingredient}`,
+      priority: 'high',
+      title: `${ingredient}: the sources disagree on the dose (${[...strengths].join(' vs ')})`,
+      explanation: `${involved.map((u) => `${u.entry.source} has ${u.name}`).join('; ')}. Which dose the person takes needs confirming.`,
+      evidence: involved.map((u) => evidenceOf(u.entry, u.name)),
+      rule: { id: 'medication-conflict/dose-mismatch', version },
+      actions: [{ code: 'reconcile-medications', display: `Confirm the ${ingredient} dose with the person and correct the sources` }],
+    });
+  }
+  return findings;
+}
+
+function listsDisagree(uses: MedicationUse[]): Finding[] {
+  const listSources = new Set(uses.filter((u) => u.state === 'active').map((u) => u.entry.source));
+  if (listSources.size < 2 && !uses.some((u) => u.state === 'stopped')) return [];
+  const findings: Finding[] = [];
+  for (const [ingredient, group] of groupBy(uses, (u) => u.ingredient)) {
+    const active = group.filter((u) => u.state === 'active');
+    if (active.length === 0) continue;
+    const newestActive = active.map((u) => u.assertedAt).sort().at(-1)!;
+    const activeIn = new Set(active.map((u) => u.entry.source));
+    // Stopped in a source that does not also list it as active, after the newest active entry.
+    const stopped = group.filter((u) => u.state === 'stopped' && !activeIn.has(u.entry.source) && u.assertedAt >= newestActive);
+    const missingFrom = [...listSources].filter((s) => !group.some((u) => u.entry.source === s)).sort();
+    if (stopped.length === 0 && missingFrom.length === 0) continue;
+    const parts = [
+      `${ingredient} is active in ${[...activeIn].sort().join(', ')} (${active.map(describe).join('; ')})`,
+      ...(stopped.length > 0 ? [`but ${stopped.map((u) => `${u.entry.source} records it as stopped (${u.name}, ${u.assertedAt.slice(0, 10)})`).join('; ')}`] : []),
+      ...(missingFrom.length > 0 ? [`and absent from the active list of ${missingFrom.join(', ')}`] : []),
+    ];
+    findings.push({
+      kind: 'medication-conflict',
+      key: `lists-disagree|${ingredient}`,
+      priority: stopped.length > 0 ? 'high' : 'moderate',
+      title: stopped.length > 0 ? `${ingredient}: active in one source, stopped in another` : `${ingredient}: missing from ${missingFrom.join(', ')}'s medication list`,
+      explanation: `${parts.join(' ')}.`,
+      evidence: [...active, ...stopped].map((u) => evidenceOf(u.entry, u.name)),
+      rule: { id: 'medication-conflict/lists-disagree', version },
+      actions: [{ code: 'reconcile-medications', display: `Reconcile the medication lists for ${ingredient} with the person and update the sources` }],
+    });
+  }
+  return findings;
+}
+
+function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(keyOf(item), [...(groups.get(keyOf(item)) ?? []), item]);
+  return new Map([...groups].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+function detect(person: PersonRecord, context: SignalContext): Finding[] {
+  const table = context.services.drugTable ?? shippedTables().drugs;
+  const entries: MedicationEntry[] = [...entriesOf<MedicationRequest>(person, 'MedicationRequest'), ...entriesOf<MedicationStatement>(person, 'MedicationStatement')];
+  const uses = entries.map((e) => medicationUseOf(e, table)).filter((u): u is MedicationUse => u !== undefined);
+  return [...duplicateTherapy(uses), ...doseMismatch(uses), ...listsDisagree(uses)];
+}
+
+export const medicationConflict: SignalKind = {
+  id: 'medication-conflict',
+  version,
+  description: 'active medication lists from different sources disagree (presence, status, dose), or the same ingredient is active as brand and generic',
+  detect,
+};

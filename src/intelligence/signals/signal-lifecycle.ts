@@ -1,0 +1,108 @@
+/**
+ * The lifecycle, as pure functions: reconciling a run's findings with the stored signals
+ * (raise new, refresh, auto-resolve, reopen), and the transitions staff make.
+ *
+ *   open ──acknowledge──► acknowledged ──resolve──► resolved
+ *     │                        │        ──dismiss──► dismissed (reason required)
+ *     └───── resolve / dismiss ┘
+ *   open | acknowledged ──(evidence gone)──► resolved (automatic)
+ *   resolved (automatic) ──(evidence back)──► open
+ *
+ * A signal closed by a person (resolved or dismissed) stays closed while the finding
+ * persists: its evidence is refreshed but it is not raised again.
+ */
+import type { DetectedIssue } from '@medplum/fhirtypes';
+import { LongitudeError } from '../../platform/errors.ts';
+import { fromDetectedIssue, isOpen, mitigationOf, signalIdOf, toDetectedIssue } from './detected-issue.ts';
+import { findingKeyOf, type Finding, type LifecycleState, type Signal, type SignalKindId } from './signal.ts';
+
+export const SYSTEM_ACTOR = 'system:signals';
+
+export interface KindTally {
+  raised: number;
+  stillOpen: number;
+  resolved: number;
+}
+
+export interface Reconciliation {
+  writes: DetectedIssue[];
+  tally: Map<SignalKindId, KindTally>;
+}
+
+export function emptyTally(): KindTally {
+  return { raised: 0, stillOpen: 0, resolved: 0 };
+}
+
+/**
+ * What to write after a run of `kinds` for one person.
+ * @param existing - the person's stored signals of those kinds
+ * @param now - ISO timestamp of the run
+ */
+export function reconcileSignals(
+  person: Signal['person'],
+  kinds: readonly SignalKindId[],
+  existing: readonly DetectedIssue[],
+  findings: readonly Finding[],
+  now: string,
+): Reconciliation {
+  const tally = new Map(kinds.map((k) => [k, emptyTally()]));
+  const stored = new Map(existing.map((issue) => [fromDetectedIssue(issue).findingKey, issue]));
+  const writes: DetectedIssue[] = [];
+  const seen = new Set<string>();
+  for (const finding of findings) {
+    const findingKey = findingKeyOf(finding, person.id);
+    if (seen.has(findingKey)) continue;
+    seen.add(findingKey);
+    const count = tally.get(finding.kind) ?? emptyTally();
+    tally.set(finding.kind, count);
+    const issue = stored.get(findingKey);
+    if (!issue) {
+      const lifecycle: LifecycleState = { status: 'open', by: SYSTEM_ACTOR, at: now };
+      writes.push(toDetectedIssue({ ...finding, id: signalIdOf(findingKey), findingKey, person, raisedAt: now, lifecycle }, [mitigationOf(lifecycle)]));
+      count.raised += 1;
+      continue;
+    }
+    const previous = fromDetectedIssue(issue);
+    let lifecycle = previous.lifecycle;
+    let history = issue.mitigation ?? [];
+    if (isOpen(lifecycle.status)) count.stillOpen += 1;
+    else if (lifecycle.status === 'resolved' && lifecycle.automatic) {
+      lifecycle = { status: 'open', by: SYSTEM_ACTOR, at: now, reason: 'the evidence supports it again' };
+      history = [...history, mitigationOf(lifecycle)];
+      count.raised += 1;
+    }
+    writes.push(toDetectedIssue({ ...finding, id: previous.id, findingKey, person, raisedAt: previous.raisedAt, lifecycle }, history));
+  }
+  for (const [findingKey, issue] of stored) {
+    if (seen.has(findingKey)) continue;
+    const signal = fromDetectedIssue(issue);
+    if (!isOpen(signal.lifecycle.status) || !kinds.includes(signal.kind)) continue;
+    const lifecycle: LifecycleState = { status: 'resolved', by: SYSTEM_ACTOR, at: now, reason: 'the evidence no longer supports it', automatic: true };
+    writes.push(toDetectedIssue({ ...signal, lifecycle }, [...(issue.mitigation ?? []), mitigationOf(lifecycle)]));
+    const count = tally.get(signal.kind) ?? emptyTally();
+    count.resolved += 1;
+    tally.set(signal.kind, count);
+  }
+  return { writes, tally };
+}
+
+export const signalActions = ['acknowledge', 'resolve', 'dismiss'] as const;
+export type SignalAction = (typeof signalActions)[number];
+
+const allowedFrom: Record<SignalAction, readonly string[]> = {
+  acknowledge: ['open'],
+  resolve: ['open', 'acknowledged'],
+  dismiss: ['open', 'acknowledged'],
+};
+const resultOf: Record<SignalAction, LifecycleState['status']> = { acknowledge: 'acknowledged', resolve: 'resolved', dismiss: 'dismissed' };
+
+/** A person's action on a signal: the new DetectedIssue, or LNG_CONFLICT when the state does not allow it. */
+export function transitionSignal(issue: DetectedIssue, action: SignalAction, by: string, now: string, reason?: string): DetectedIssue {
+  const signal = fromDetectedIssue(issue);
+  if (!allowedFrom[action].includes(signal.lifecycle.status)) {
+    throw new LongitudeError('LNG_CONFLICT', `cannot ${action} a signal that is ${signal.lifecycle.status}`);
+  }
+  if (action === 'dismiss' && !reason?.trim()) throw new LongitudeError('LNG_BAD_REQUEST', 'dismissing a signal needs a reason');
+  const lifecycle: LifecycleState = { status: resultOf[action], by, at: now, ...(reason?.trim() ? { reason: reason.trim() } : {}) };
+  return toDetectedIssue({ ...signal, lifecycle }, [...(issue.mitigation ?? []), mitigationOf(lifecycle)]);
+}

@@ -1,0 +1,86 @@
+/**
+ * A full run: every person in the directory (or one), a page at a time, with a tally per
+ * kind. Also builds the services the kinds need from plain options (the measure engine).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createMeasureEngine, loadMeasureContent, oneYearPeriod, type MeasureEngine } from '../measures/index.ts';
+import type { AccessContext } from '../../trust/access-context.ts';
+import type { PersonDirectory } from './person-directory.ts';
+import { emptyTally, type KindTally } from './signal-lifecycle.ts';
+import type { SignalRunner } from './signal-runner.ts';
+import type { SignalKindId, SignalServices } from './signal.ts';
+
+export interface SignalServiceOptions {
+  /** Measure content directory (manifest.json); care gaps are skipped without one. */
+  measuresDir?: string;
+  /** First day of a one-year measurement period; default the calendar year of the run. */
+  periodStart?: string;
+  /**
+   * Retrieve only QI-Core-profiled resources in the measures (see docs/signals.md). Records fed
+   * from the silos carry no QI-Core profiles, so the default for signals is false.
+   */
+  requireProfileTagging?: boolean;
+  /** Compile the measures on first use instead of now. */
+  lazy?: boolean;
+}
+
+/** The kinds' shared services; `notes` says what is missing (no measure content). */
+export function createSignalServices(options: SignalServiceOptions): { services: SignalServices; notes: string[] } {
+  const services: SignalServices = {};
+  const notes: string[] = [];
+  const dir = options.measuresDir;
+  if (dir && existsSync(join(dir, 'manifest.json'))) {
+    const compile = () => createMeasureEngine(loadMeasureContent(dir), { requireProfileTagging: options.requireProfileTagging ?? false });
+    if (options.lazy) {
+      // Compiling takes seconds: a long-running hub compiles on the first care-gap run, not at start.
+      let engine: MeasureEngine | undefined;
+      Object.defineProperty(services, 'measureEngine', { enumerable: true, get: () => (engine ??= compile()) });
+    } else services.measureEngine = compile();
+  } else notes.push(`no measure content at ${options.measuresDir ?? '(none)'}: care gaps are not computed`);
+  if (options.periodStart) services.measurementPeriod = oneYearPeriod(options.periodStart);
+  return { services, notes };
+}
+
+export interface RunSummary {
+  persons: number;
+  byKind: Map<SignalKindId, KindTally>;
+  failures: { person: string; kind: SignalKindId; message: string }[];
+}
+
+export async function runSignals(
+  deps: { runner: SignalRunner; directory: PersonDirectory },
+  ctx: AccessContext,
+  options: { person?: string; kinds?: readonly SignalKindId[]; asOf?: Date; onProgress?: (done: number, total: number) => void },
+): Promise<RunSummary> {
+  const summary: RunSummary = { persons: 0, byKind: new Map(), failures: [] };
+  const runOne = async (person: Awaited<ReturnType<PersonDirectory['personOf']>>) => {
+    const run = await deps.runner.runPerson(ctx, person, { ...(options.kinds ? { kinds: options.kinds } : {}), ...(options.asOf ? { asOf: options.asOf } : {}) });
+    for (const [kind, t] of run.tally) {
+      const sum = summary.byKind.get(kind) ?? emptyTally();
+      sum.raised += t.raised;
+      sum.stillOpen += t.stillOpen;
+      sum.resolved += t.resolved;
+      summary.byKind.set(kind, sum);
+    }
+    for (const f of run.failed) summary.failures.push({ person: person.id, ...f });
+    summary.persons += 1;
+  };
+  if (options.person) {
+    await runOne(await deps.directory.personOf(options.person));
+    options.onProgress?.(1, 1);
+    return summary;
+  }
+  const total = await deps.directory.count();
+  let after: string | undefined;
+  for (;;) {
+    const page = await deps.directory.listPersons(after, 200);
+    if (page.length === 0) break;
+    for (const person of page) {
+      await runOne(person);
+      options.onProgress?.(summary.persons, total);
+    }
+    after = page.at(-1)!.id;
+  }
+  return summary;
+}
