@@ -151,6 +151,10 @@ export class StoreTransaction {
     await this.authorize({ action: 'search', interaction: 'search', resourceType });
     const query = [...new URLSearchParams(criteria)];
     if (query.length === 0) throw errorAt('LNG_BAD_REQUEST', `a conditional ${resourceType} interaction needs search criteria`, resourceType);
+    // Golden Patients (identity/golden-record.ts) carry every source's identifiers so a person
+    // is found by any of them; a source writing its own record by identifier must never land
+    // on the golden one, so conditional interactions leave them out unless asked about tags.
+    if (resourceType === 'Patient' && !query.some(([name]) => name.startsWith('_tag'))) query.push(['_tag:not', goldenTagToken]);
     const request = { ...parseSearchRequest(resourceType, query, { strict: true }), count: 2, sort: [] };
     const statement = pageStatement(request, {}, undefined);
     const { rows } = await this.tx.query<{ id: string }>(statement.text, statement.values);
@@ -187,6 +191,9 @@ export class StoreTransaction {
     return { resource: row.content as T, created, changed };
   }
 }
+
+/** The identity layer's golden-record tag (identity/from-fhir-patient.ts GOLDEN_TAG), as a token. */
+const goldenTagToken = 'urn:longitude:identity|golden';
 
 function toRow(resource: Resource, versionId: number, lastUpdated: Date): ResourceRow {
   const content = {

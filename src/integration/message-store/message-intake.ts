@@ -47,10 +47,11 @@ export class MessageIntake {
   async flush(): Promise<void> {
     clearTimeout(this.ackTimer);
     this.ackTimer = undefined;
+    // A drain that ends may start the next one itself (its finally): wait for that one too.
     do {
       this.run();
       await this.running;
-    } while (this.hasWork());
+    } while (this.running || this.hasWork());
   }
 
   private hasWork(): boolean {
