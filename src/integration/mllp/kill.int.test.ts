@@ -107,19 +107,25 @@ async function assertNothingLostOrDuplicated(db: Db, run: string): Promise<void>
 async function killAndResend(env: Record<string, string>, run: string): Promise<void> {
   const queue = Array.from({ length: total }, (_, n) => n);
   const first = startHub(env);
-  const killAt = Math.floor(total / 3);
-  const ackedBefore = await stream(await first.port, queue, run, (acked) => {
-    if (acked === killAt) first.child.kill('SIGKILL');
-  });
-  assert.equal(await first.exited, null, 'the hub was killed, not stopped');
-  assert.ok(ackedBefore.size >= killAt && ackedBefore.size < total, `killed mid-stream after ${ackedBefore.size} ACKs`);
+  let second: ReturnType<typeof startHub> | undefined;
+  try {
+    const killAt = Math.floor(total / 3);
+    const ackedBefore = await stream(await first.port, queue, run, (acked) => {
+      if (acked === killAt) first.child.kill('SIGKILL');
+    });
+    assert.equal(await first.exited, null, 'the hub was killed, not stopped');
+    assert.ok(ackedBefore.size >= killAt && ackedBefore.size < total, `killed mid-stream after ${ackedBefore.size} ACKs`);
 
-  const second = startHub(env);
-  const resend = Array.from({ length: total }, (_, n) => n).filter((n) => !ackedBefore.has(n));
-  const ackedAfter = await stream(await second.port, resend, run);
-  assert.equal(ackedBefore.size + ackedAfter.size, total, 'every message ACKed once it was sent again');
-  second.child.kill('SIGTERM');
-  assert.equal(await second.exited, 0);
+    second = startHub(env);
+    const resend = Array.from({ length: total }, (_, n) => n).filter((n) => !ackedBefore.has(n));
+    const ackedAfter = await stream(await second.port, resend, run);
+    assert.equal(ackedBefore.size + ackedAfter.size, total, 'every message ACKed once it was sent again');
+    second.child.kill('SIGTERM');
+    assert.equal(await second.exited, 0);
+  } finally {
+    // A failed assertion must not leave a hub running (the test process would never end).
+    for (const hub of [first, second]) if (hub && hub.child.exitCode === null && hub.child.signalCode === null) hub.child.kill('SIGKILL');
+  }
 }
 
 describe('MLLP kill test: SIGKILL mid-stream, restart, resend', () => {
