@@ -6,7 +6,8 @@
  * Patients (their id is a person id) are not sources and are skipped.
  */
 import type { Logger } from 'pino';
-import type { Queryable } from '../platform/db/db.ts';
+import type { Db, Queryable } from '../platform/db/db.ts';
+import { AfterCommitWorker } from '../platform/outbox/after-commit-worker.ts';
 import type { OutboxDispatcher, Subscriber } from '../platform/outbox/dispatcher.ts';
 import { resourceTopics } from '../record/resource-store.ts';
 import { systemContext, type AccessContext } from '../trust/access-context.ts';
@@ -57,38 +58,25 @@ export async function processPendingRecords(db: Queryable, service: IdentityServ
 }
 
 /** Rebuilds pending persons in the background, one pass at a time; a wake during a pass schedules another. */
+/** Rebuilds the persons of marked records once the marking transaction has committed. */
 export class IdentityWorker {
-  private running: Promise<void> | undefined;
-  private again = false;
+  private readonly runner: AfterCommitWorker;
 
-  constructor(private readonly options: { db: Queryable; service: IdentityService; ctx: AccessContext; logger?: Logger }) {}
+  constructor(private readonly options: { db: Db; service: IdentityService; ctx: AccessContext; logger?: Logger }) {
+    this.runner = new AfterCommitWorker({
+      db: options.db,
+      consumer: IDENTITY_CONSUMER,
+      pass: () => processPendingRecords(options.db, options.service, options.ctx),
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+  }
 
   notify(): void {
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.loop().finally(() => (this.running = undefined));
+    this.runner.notify();
   }
 
-  async drain(): Promise<void> {
-    while (this.running) await this.running;
-    await processPendingRecords(this.options.db, this.options.service, this.options.ctx);
-  }
-
-  private async loop(): Promise<void> {
-    // Let the dispatcher's transaction commit before looking for its marks.
-    await new Promise((resolve) => setImmediate(resolve));
-    do {
-      this.again = false;
-      try {
-        await processPendingRecords(this.options.db, this.options.service, this.options.ctx);
-      } catch (err) {
-        // Rows stay pending; the next wake retries them.
-        this.options.logger?.error({ err }, 'identity worker pass failed');
-        return;
-      }
-    } while (this.again);
+  drain(): Promise<void> {
+    return this.runner.drain();
   }
 }
 

@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import type { Db, Queryable } from '../../platform/db/db.ts';
 import type { OutboxEvent } from '../../platform/outbox/events.ts';
 import type { Subscriber } from '../../platform/outbox/dispatcher.ts';
+import { AfterCommitWorker } from '../../platform/outbox/after-commit-worker.ts';
 import { resourceTopics } from '../../record/resource-store.ts';
 import type { AccessContext } from '../../trust/access-context.ts';
 import type { PersonDirectory } from './person-directory.ts';
@@ -79,46 +80,24 @@ export interface SignalWorkerOptions {
 
 /** Recomputes marked persons; `drain()` runs until none is left (tests, shutdown). */
 export class SignalWorker {
-  private running: Promise<void> | undefined;
-  private again = false;
+  private readonly runner: AfterCommitWorker;
 
-  constructor(private readonly options: SignalWorkerOptions) {}
+  constructor(private readonly options: SignalWorkerOptions) {
+    this.runner = new AfterCommitWorker({
+      db: options.db,
+      consumer: SIGNALS_CONSUMER,
+      pass: () => this.pass(),
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+  }
 
   /** Wakes the worker; a wake during a pass schedules one more pass. */
   notify(): void {
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.loop().finally(() => (this.running = undefined));
+    this.runner.notify();
   }
 
-  async drain(): Promise<void> {
-    while (this.running) await this.running;
-    while ((await this.pass()) > 0);
-  }
-
-  private async loop(): Promise<void> {
-    do {
-      this.again = false;
-      try {
-        await this.afterMarkingCommits();
-        while ((await this.pass()) > 0);
-      } catch (err) {
-        this.options.logger?.error({ err }, 'signal worker pass failed');
-        return;
-      }
-    } while (this.again);
-  }
-
-  /**
-   * notify() is called inside the dispatcher's transaction, before its marks are visible.
-   * That transaction holds the consumer's row FOR UPDATE until it commits, so taking a lock
-   * on the row waits exactly for the commit (PostgreSQL); the embedded database runs one
-   * transaction at a time, so the same statement simply queues behind it.
-   */
-  private async afterMarkingCommits(): Promise<void> {
-    await this.options.db.transaction((tx) => tx.query(`select 1 from outbox_consumer where name = $1 for key share`, [SIGNALS_CONSUMER]));
+  drain(): Promise<void> {
+    return this.runner.drain();
   }
 
   /** One batch: returns how many persons were recomputed. */
