@@ -10,6 +10,7 @@ import { AuditQuery } from '../trust/audit/audit-query.ts';
 import { fhirPlugin } from './fhir/fhir-plugin.ts';
 import { operationOutcome, toErrorAnswer } from './operation-outcome.ts';
 import { auditAdminPlugin } from './plugins/audit-admin.ts';
+import { authPlugin } from './plugins/auth.ts';
 import { messagesAdminPlugin } from './plugins/messages-admin.ts';
 import { SeenSessions } from './plugins/authentication.ts';
 import { homePlugin } from './plugins/home.ts';
@@ -63,6 +64,7 @@ export async function buildApp(deps: AppDeps, options: { storedTypes: readonly s
   const sessions = new SeenSessions();
   await fastify.register(homePlugin, { baseUrl, version: hubVersion });
   await fastify.register(operationsPlugin, { db: deps.db, metrics: deps.metrics, isShuttingDown: () => shuttingDown });
+  await fastify.register(authPlugin, { prefix: '/auth', demoUsers: deps.config.demoUsers, tokenKeys: deps.tokenKeys, audit: deps.audit, sessions });
   await fastify.register(auditAdminPlugin, { prefix: '/admin', db: deps.db, audit: deps.audit, tokenKeys: deps.tokenKeys, sessions });
   await fastify.register(messagesAdminPlugin, { prefix: '/admin', admin: deps.integration.admin, audit: deps.audit, tokenKeys: deps.tokenKeys, sessions });
   await fastify.register(signalsPlugin, { db: deps.db, store: deps.store, audit: deps.audit, searchParameters: deps.searchParameters, tokenKeys: deps.tokenKeys, sessions });

@@ -66,7 +66,7 @@ export interface PersonView {
   person: sql.PersonRow;
   golden: Patient | null;
   provenance: Record<string, unknown>;
-  sources: { reference: string; source: string }[];
+  sources: { reference: string; source: string; resource: Patient }[];
   links: sql.LinkRow[];
   mergedFrom: string[];
   decisions: sql.DecisionRow[];
@@ -341,7 +341,8 @@ export class IdentityService {
       person,
       golden,
       provenance,
-      sources: sources.map((s) => ({ reference: s.ref, source: s.source ?? sourceSystemOfPatient(s.patient) })),
+      // The source records as stored, so a reader can see each silo's values beside the golden one.
+      sources: sources.map((s) => ({ reference: s.ref, source: s.source ?? sourceSystemOfPatient(s.patient), resource: s.patient })),
       links,
       mergedFrom: await sql.personsReplacedBy(this.deps.db, id),
       decisions: await sql.decisionsOfPerson(this.deps.db, id),

@@ -84,6 +84,11 @@ const configSchema = z
     messageConcurrency: integer(1, 64).default(4),
     /** Port of the default MLLP channel `hl7` (HL7_PORT), used when no channels are configured. */
     hl7Port: integer(0, 65535).default(2575),
+    /**
+     * Demo sign-in (POST /auth/login with the demo users, password `demo`): on for the
+     * simulated organization `npm start` brings up, never for a hub holding real data.
+     */
+    demoUsers: z.union([z.boolean(), z.stringbool()]).default(false),
     /** File-drop directories (config file), swept every outboxPollMs by `start`. */
     fileDrops: z.array(fileDropSchema).default([]),
     /** MLLP channels (config file); unset: one channel `hl7` on hl7Port. */
@@ -119,6 +124,7 @@ const envNames: Record<string, keyof ConfigInput> = {
   HL7_PORT: 'hl7Port',
   LONGITUDE_MESSAGE_CONCURRENCY: 'messageConcurrency',
   LONGITUDE_MEASURES_DIR: 'measuresDir',
+  LONGITUDE_DEMO_USERS: 'demoUsers',
 };
 
 const settingNames = Object.fromEntries(Object.entries(envNames).map(([env, key]) => [key, env]));

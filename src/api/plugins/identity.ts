@@ -9,6 +9,9 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { IdentityService, type IdentityServiceDeps } from '../../identity/identity-service.ts';
 import { errorAt } from '../../platform/errors.ts';
+import { searchPersons } from '../../identity/person-search.ts';
+import { SearchService } from '../../record/search/search-service.ts';
+import { buildTimeline, timelineKinds } from '../../record/timeline.ts';
 import type { AuditLog } from '../../trust/audit/audit-log.ts';
 import type { TokenKeys } from '../../trust/tokens.ts';
 import { accessContextOf } from '../request-context.ts';
@@ -22,6 +25,17 @@ const bodies = {
   link: z.object({ record: recordRef }).strict(),
   merge: z.object({ other: personId }).strict(),
   notMatch: z.object({ recordA: recordRef, recordB: recordRef }).strict(),
+  personQuery: z
+    .object({
+      q: z.string().max(200),
+      birthdate: z.string().max(20),
+      phone: z.string().max(40),
+      identifier: z.string().max(100),
+      limit: z.coerce.number().int().min(1).max(100),
+    })
+    .partial()
+    .strict(),
+  timelineQuery: z.object({ kind: z.enum(timelineKinds), source: z.string().max(200) }).partial().strict(),
   reviewQuery: z.object({ limit: z.coerce.number().int().min(1).max(500), after: z.coerce.number().int().min(0) }).partial().strict(),
 };
 
@@ -59,6 +73,22 @@ export async function identityPlugin(
 ): Promise<void> {
   requireBearerToken(app, { tokenKeys: options.tokenKeys, audit: options.audit, sessions: options.sessions });
   const identity = new IdentityService(options);
+  const search = new SearchService({ db: options.db, audit: options.audit, parameters: options.searchParameters });
+
+  // Find a person by name (typo-tolerant), birth date, phone or any silo's identifier.
+  app.get('/persons', async (request) => {
+    const q = parse(bodies.personQuery, request.query, 'query');
+    return { persons: await searchPersons({ db: options.db, search }, accessContextOf(request), q) };
+  });
+
+  // One timeline across the person's source records, each item with the system it came from.
+  app.get<{ Params: { id: string } }>('/persons/:id/timeline', async (request) => {
+    const filter = parse(bodies.timelineQuery, request.query, 'query');
+    const ctx = accessContextOf(request);
+    const view = await identity.getPerson(ctx, idParam(request.params.id));
+    const ids = view.sources.map((s) => s.reference.slice('Patient/'.length));
+    return buildTimeline({ db: options.db, store: options.store, audit: options.audit }, ctx, ids, filter);
+  });
 
   app.get<{ Params: { id: string } }>('/persons/:id', async (request) => identity.getPerson(accessContextOf(request), idParam(request.params.id)));
 

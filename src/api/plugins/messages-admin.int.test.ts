@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { markFailed, receiveMessage } from '../../integration/message-store/message-store.ts';
+import { recordQualityChecks } from '../../integration/quality/quality-store.ts';
 import { testDatabases } from '../../test-support/test-db.ts';
 import { openTestHub, type TestHub } from '../../test-support/test-hub.ts';
 
@@ -61,6 +62,28 @@ for (const backend of testDatabases()) {
       const [lab] = res.json().channels;
       assert.equal(lab.channel, 'lab');
       assert.equal(lab.received, 3);
+    });
+
+    test('throughput per minute and channel, for the monitor chart', async () => {
+      const res = await get('/admin/channels/throughput?minutes=30');
+      assert.equal(res.statusCode, 200, res.body);
+      const lab = res.json().buckets.filter((b: { channel: string }) => b.channel === 'lab');
+      assert.equal(lab.reduce((n: number, b: { received: number }) => n + b.received, 0), 3);
+      assert.match(lab[0].at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:00Z$/);
+      assert.equal((await get('/admin/channels/throughput?minutes=0')).statusCode, 400);
+    });
+
+    test('the data-quality report per source, with per-rule rates', async () => {
+      await recordQualityChecks(t.hub.db, { source: 'hospital', channel: 'lab' }, [
+        { resourceType: 'Observation', resourceRef: 'o1', findings: [{ ruleId: 'code-loinc', severity: 'error', location: 'Observation.code', message: 'bad check digit' }] },
+        { resourceType: 'Observation', resourceRef: 'o2', findings: [] },
+      ]);
+      const res = await get('/admin/quality');
+      assert.equal(res.statusCode, 200, res.body);
+      const [hospital] = res.json().sources;
+      assert.deepEqual([hospital.source, hospital.records, hospital.score], ['hospital', 2, 0.5]);
+      assert.deepEqual(hospital.checks, [{ check: 'code-loinc', severity: 'error', failed: 1, findings: 1, rate: 0.5 }]);
+      assert.equal((await get('/admin/quality', await t.token('care-manager'))).statusCode, 403);
     });
 
     test('bad queries name the parameter; other roles are refused and audited', async () => {

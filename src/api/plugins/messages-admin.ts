@@ -30,13 +30,7 @@ const querySchema = z
   .strict();
 
 function parseQuery(raw: unknown): MessageQuery {
-  const parsed = querySchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const name = String((issue.code === 'unrecognized_keys' ? issue.keys[0] : issue.path[0]) ?? 'query');
-    throw errorAt('LNG_BAD_REQUEST', `${name}: ${issue.message}`, name);
-  }
-  const q = parsed.data;
+  const q = parseWith(querySchema, raw);
   return {
     ...(q.channel ? { channel: q.channel } : {}),
     ...(q.status ? { status: q.status } : {}),
@@ -48,6 +42,14 @@ function parseQuery(raw: unknown): MessageQuery {
     ...(q.before ? { before: q.before } : {}),
     ...(q.limit ? { limit: q.limit } : {}),
   };
+}
+
+function parseWith<T>(schema: z.ZodType<T>, raw: unknown): T {
+  const parsed = schema.safeParse(raw ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const name = String((issue.code === 'unrecognized_keys' ? issue.keys[0] : issue.path[0]) ?? 'query');
+  throw errorAt('LNG_BAD_REQUEST', `${name}: ${issue.message}`, name);
 }
 
 function parseId(raw: string): number {
@@ -94,4 +96,24 @@ export async function messagesAdminPlugin(
   });
 
   app.get('/channels', async (request) => ({ channels: await admin.channels(accessContextOf(request)) }));
+
+  app.get('/channels/throughput', async (request) => {
+    const { minutes } = parseWith(z.object({ minutes: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60) }).strict(), request.query);
+    return { minutes, buckets: await admin.throughput(accessContextOf(request), minutes) };
+  });
+
+  app.get('/quality', async (request) => {
+    const q = parseWith(z.object({ source: z.string().min(1).max(200), since: z.iso.date() }).partial().strict(), request.query);
+    const reports = await admin.quality(accessContextOf(request), { ...(q.source ? { source: q.source } : {}), ...(q.since ? { since: new Date(`${q.since}T00:00:00Z`) } : {}) });
+    return {
+      generatedAt: new Date().toISOString(),
+      // The report as `longitude quality --json` prints it, plus per-rule rates for charts.
+      sources: reports.map((r) => ({
+        ...r,
+        records: r.checked,
+        score: r.passingShare,
+        checks: r.byRule.map((rule) => ({ check: rule.ruleId, severity: rule.severity, failed: rule.resources, findings: rule.findings, rate: r.checked === 0 ? 0 : rule.resources / r.checked })),
+      })),
+    };
+  });
 }

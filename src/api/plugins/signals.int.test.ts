@@ -64,8 +64,15 @@ for (const backend of testDatabases()) {
       assert.equal((await call('GET', `/signals/${signal.id}`)).json().signal.findingKey, signal.findingKey);
       assert.equal((await call('GET', `/signals?kind=care-gap&person=${patientId}`)).json().signals.length, 0);
 
+      assert.equal((await call('GET', '/signals?assignee=me')).json().signals.length, 0);
+      const assigned = await call('POST', `/signals/${signal.id}/assign`, {});
+      assert.equal(assigned.statusCode, 200, assigned.body);
+      assert.equal(assigned.json().signal.lifecycle.assignee, 'user:care-manager-tester');
+      assert.deepEqual((await call('GET', '/signals?assignee=me')).json().signals.map((s: { id: string }) => s.id), [signal.id]);
+
       const acked = await call('POST', `/signals/${signal.id}/acknowledge`, {});
       assert.equal(acked.statusCode, 200);
+      assert.equal(acked.json().signal.lifecycle.assignee, 'user:care-manager-tester', 'acknowledging keeps whom it is with');
       assert.deepEqual([acked.json().signal.lifecycle.status, acked.json().signal.lifecycle.by], ['acknowledged', 'user:care-manager-tester']);
       assert.equal((await call('POST', `/signals/${signal.id}/acknowledge`, {})).statusCode, 409);
       assert.equal((await call('POST', `/signals/${signal.id}/dismiss`, {})).statusCode, 400);

@@ -7,6 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { lifecycleStatuses, signalActions, signalKinds, SignalService } from '../../intelligence/signals/index.ts';
+import { actorOf } from '../../intelligence/signals/signal-service.ts';
 import type { Queryable } from '../../platform/db/db.ts';
 import type { ResourceStore } from '../../record/resource-store.ts';
 import type { SearchParameterRegistry } from '../../record/search/index.ts';
@@ -21,6 +22,7 @@ const listSchema = z
     person: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/),
     kind: z.enum(signalKinds),
     status: z.string().transform((s) => s.split(',')).pipe(z.array(z.enum(lifecycleStatuses))),
+    assignee: z.literal('me'),
     limit: z.coerce.number().int().min(1).max(1000),
   })
   .partial()
@@ -45,7 +47,9 @@ export async function signalsPlugin(
 
   app.get('/signals', async (request) => {
     const q = parse(listSchema, request.query, 'query');
-    const list = await signals.list(accessContextOf(request), {
+    const ctx = accessContextOf(request);
+    const list = await signals.list(ctx, {
+      ...(q.assignee ? { assignee: actorOf(ctx) } : {}),
       ...(q.person ? { patient: q.person } : {}),
       ...(q.kind ? { kind: q.kind } : {}),
       ...(q.status ? { status: q.status } : {}),
@@ -55,6 +59,11 @@ export async function signalsPlugin(
   });
 
   app.get<{ Params: { id: string } }>('/signals/:id', async (request) => ({ signal: await signals.get(accessContextOf(request), request.params.id) }));
+
+  app.post<{ Params: { id: string } }>('/signals/:id/assign', async (request) => {
+    parse(z.object({}).strict(), request.body, 'body');
+    return { signal: await signals.assignToMe(accessContextOf(request), request.params.id) };
+  });
 
   for (const action of signalActions) {
     app.post<{ Params: { id: string } }>(`/signals/:id/${action}`, async (request) => {

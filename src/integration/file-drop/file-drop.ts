@@ -73,7 +73,8 @@ export async function sweepFileDrop(drop: FileDropConfig, deps: FileDropDeps): P
 /** Sweeps a drop directory every `pollMs` until stopped. */
 export class FileDropWatcher {
   private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<unknown> | undefined;
+  private running: Promise<unknown> | undefined;
+  private queued: Promise<unknown> | undefined;
 
   constructor(
     private readonly drop: FileDropConfig,
@@ -89,16 +90,29 @@ export class FileDropWatcher {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
-    await this.sweeping;
+    await this.queued;
+    await this.running;
   }
 
-  /** One sweep (at most one at a time); failures are logged and the files stay for the next. */
+  /**
+   * A sweep that starts after this call: a sweep already running may have listed the
+   * directory before the caller's file arrived, so the caller waits for one more (at most one
+   * waits; callers that come while it waits share it). Failures are logged and the files stay
+   * for the next sweep.
+   */
   sweep(): Promise<unknown> {
-    this.sweeping ??= sweepFileDrop(this.drop, this.deps)
-      .catch((err: unknown) => this.deps.logger?.error({ err, dir: this.drop.dir }, 'file drop sweep failed; files stay for the next sweep'))
-      .finally(() => {
-        this.sweeping = undefined;
-      });
-    return this.sweeping;
+    if (!this.running) {
+      this.running = sweepFileDrop(this.drop, this.deps)
+        .catch((err: unknown) => this.deps.logger?.error({ err, dir: this.drop.dir }, 'file drop sweep failed; files stay for the next sweep'))
+        .finally(() => {
+          this.running = undefined;
+        });
+      return this.running;
+    }
+    this.queued ??= this.running.then(() => {
+      this.queued = undefined;
+      return this.sweep();
+    });
+    return this.queued;
   }
 }

@@ -10,6 +10,8 @@ import { requireAccessContext, type AccessContext } from '../../trust/access-con
 import type { AuditLog } from '../../trust/audit/audit-log.ts';
 import type { Interaction } from '../../trust/audit/audit-event.ts';
 import { decide, inboundMessageType, type Action } from '../../trust/policy.ts';
+import { channelThroughput, type ThroughputBucket } from './channel-throughput.ts';
+import { qualityReport, type QualityReportQuery, type SourceQualityReport } from '../quality/quality-store.ts';
 import { channelStats, matchingMessageIds, searchMessages, type ChannelStats, type MessageQuery } from './message-query.ts';
 import { getMessage, messageOutputs, requeueMessages, type ResourceOutput, type StoredMessage } from './message-store.ts';
 
@@ -53,6 +55,18 @@ export class MessageAdmin {
   async channels(ctx: AccessContext): Promise<ChannelStats[]> {
     await this.authorize(ctx, 'search', 'search', { query: 'channels' });
     return channelStats(this.deps.db);
+  }
+
+  /** Per minute and channel over the last `minutes`, for the monitor's chart. */
+  async throughput(ctx: AccessContext, minutes: number): Promise<ThroughputBucket[]> {
+    await this.authorize(ctx, 'search', 'search', { query: `throughput?minutes=${minutes}` });
+    return channelThroughput(this.deps.db, minutes);
+  }
+
+  /** The data-quality report per source (aggregates only: counts and rule ids, no content). */
+  async quality(ctx: AccessContext, query: QualityReportQuery = {}): Promise<SourceQualityReport[]> {
+    await this.authorize(ctx, 'search', 'search', { query: 'data quality report' });
+    return qualityReport(this.deps.db, query);
   }
 
   private async authorize(ctx: AccessContext, action: Action, interaction: Interaction, entity: { reference?: string; query?: string }): Promise<void> {

@@ -66,6 +66,7 @@ function lifecycleExtension(state: LifecycleState): Extension {
       { url: 'at', valueDateTime: state.at },
       ...(state.reason ? [{ url: 'reason', valueString: state.reason }] : []),
       ...(state.automatic ? [{ url: 'automatic', valueBoolean: true }] : []),
+      ...(state.assignee ? [{ url: 'assignee', valueString: state.assignee }] : []),
     ],
   };
 }
@@ -82,6 +83,7 @@ function readLifecycle(issue: DetectedIssue): LifecycleState {
     at: part('at')?.valueDateTime ?? '',
     ...(reason ? { reason } : {}),
     ...(part('automatic')?.valueBoolean ? { automatic: true } : {}),
+    ...(part('assignee')?.valueString ? { assignee: part('assignee')!.valueString! } : {}),
   };
 }
 

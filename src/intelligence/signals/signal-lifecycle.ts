@@ -103,6 +103,16 @@ export function transitionSignal(issue: DetectedIssue, action: SignalAction, by:
     throw new LongitudeError('LNG_CONFLICT', `cannot ${action} a signal that is ${signal.lifecycle.status}`);
   }
   if (action === 'dismiss' && !reason?.trim()) throw new LongitudeError('LNG_BAD_REQUEST', 'dismissing a signal needs a reason');
-  const lifecycle: LifecycleState = { status: resultOf[action], by, at: now, ...(reason?.trim() ? { reason: reason.trim() } : {}) };
+  const assignee = signal.lifecycle.assignee;
+  const lifecycle: LifecycleState = { status: resultOf[action], by, at: now, ...(reason?.trim() ? { reason: reason.trim() } : {}), ...(assignee ? { assignee } : {}) };
   return toDetectedIssue({ ...signal, lifecycle }, [...(issue.mitigation ?? []), mitigationOf(lifecycle)]);
+}
+
+/** "Assign to me": the signal keeps its status and gains whom it is with; only while it is open. */
+export function assignSignal(issue: DetectedIssue, assignee: string, now: string): DetectedIssue {
+  const signal = fromDetectedIssue(issue);
+  if (!isOpen(signal.lifecycle.status)) throw new LongitudeError('LNG_CONFLICT', `cannot assign a signal that is ${signal.lifecycle.status}`);
+  const lifecycle: LifecycleState = { ...signal.lifecycle, by: assignee, at: now, assignee };
+  const entry = mitigationOf(lifecycle);
+  return toDetectedIssue({ ...signal, lifecycle }, [...(issue.mitigation ?? []), { ...entry, action: { ...entry.action, text: `assigned to ${assignee}` } }]);
 }

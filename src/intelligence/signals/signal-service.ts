@@ -11,7 +11,7 @@ import { SearchService, type SearchParameterRegistry } from '../../record/search
 import type { AccessContext } from '../../trust/access-context.ts';
 import type { AuditLog } from '../../trust/audit/audit-log.ts';
 import { fromDetectedIssue, SIGNAL_IDENTIFIER_SYSTEM, SIGNAL_KIND_SYSTEM, SIGNAL_STATUS_TAG } from './detected-issue.ts';
-import { transitionSignal, type SignalAction } from './signal-lifecycle.ts';
+import { assignSignal, transitionSignal, type SignalAction } from './signal-lifecycle.ts';
 import { compareSignals, type LifecycleStatus, type Signal, type SignalKindId } from './signal.ts';
 
 export interface SignalFilter {
@@ -19,6 +19,8 @@ export interface SignalFilter {
   patient?: string;
   kind?: SignalKindId;
   status?: LifecycleStatus[];
+  /** Only those assigned to this actor (`user:<id>`). */
+  assignee?: string;
   /** At most this many (default 200, at most 1000). */
   limit?: number;
 }
@@ -47,7 +49,8 @@ export class SignalService {
       signals.push(...(page.resources as DetectedIssue[]).map(fromDetectedIssue));
       cursor = page.next;
     } while (cursor && signals.length < 10_000);
-    return signals.sort(compareSignals).slice(0, limit);
+    const wanted = filter.assignee ? signals.filter((sig) => sig.lifecycle.assignee === filter.assignee) : signals;
+    return wanted.sort(compareSignals).slice(0, limit);
   }
 
   async get(ctx: AccessContext, id: string): Promise<Signal> {
@@ -59,8 +62,18 @@ export class SignalService {
     const updated = await this.deps.store.transaction(ctx, async (tx) => {
       const issue = await tx.read<DetectedIssue>('DetectedIssue', id);
       assertSignal(issue);
-      const next = transitionSignal(issue, action, `${ctx.actor.type}:${ctx.actor.id}`, new Date().toISOString(), reason);
+      const next = transitionSignal(issue, action, actorOf(ctx), new Date().toISOString(), reason);
       return (await tx.update(next)).resource;
+    });
+    return fromDetectedIssue(updated);
+  }
+
+  /** Assigns the signal to the context's actor. */
+  async assignToMe(ctx: AccessContext, id: string): Promise<Signal> {
+    const updated = await this.deps.store.transaction(ctx, async (tx) => {
+      const issue = await tx.read<DetectedIssue>('DetectedIssue', id);
+      assertSignal(issue);
+      return (await tx.update(assignSignal(issue, actorOf(ctx), new Date().toISOString()))).resource;
     });
     return fromDetectedIssue(updated);
   }
@@ -70,6 +83,11 @@ export class SignalService {
     assertSignal(issue);
     return issue;
   }
+}
+
+/** How an actor is named in a signal's lifecycle (`user:casey`, `system:signals`). */
+export function actorOf(ctx: AccessContext): string {
+  return `${ctx.actor.type}:${ctx.actor.id}`;
 }
 
 function assertSignal(issue: DetectedIssue): void {

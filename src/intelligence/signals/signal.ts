@@ -81,6 +81,8 @@ export interface LifecycleState {
   reason?: string;
   /** True when the runner resolved it because the evidence no longer supports it. */
   automatic?: boolean;
+  /** Who is working on it (`user:<id>`), set by "assign to me" in the work queue. */
+  assignee?: string;
 }
 
 /** A stored finding about a person, with its lifecycle. */
