@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every *.test.ts under src/ and bench/ with Node's test runner (tsx as loader).
+// Runs every *.test.ts under src/, bench/ and web/ with Node's test runner (tsx as loader).
 // Node 20's --test does not expand globs, so the files are listed here.
 // Usage: npm test [-- substring ...] to run only files whose path contains a substring.
 import { readdirSync, statSync } from 'node:fs';
@@ -20,7 +20,7 @@ function findTests(dir) {
   return found;
 }
 
-const files = ['src', 'bench']
+const files = ['src', 'bench', 'web']
   .flatMap((dir) => findTests(join(root, dir)))
   .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
   .sort();

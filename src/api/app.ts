@@ -13,7 +13,7 @@ import { auditAdminPlugin } from './plugins/audit-admin.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { messagesAdminPlugin } from './plugins/messages-admin.ts';
 import { SeenSessions } from './plugins/authentication.ts';
-import { homePlugin } from './plugins/home.ts';
+import { consolePlugin } from './plugins/console.ts';
 import { identityPlugin } from './plugins/identity.ts';
 import { operationsPlugin } from './plugins/operations.ts';
 import { signalsPlugin } from './plugins/signals.ts';
@@ -28,7 +28,7 @@ export interface App {
   beginShutdown(): void;
 }
 
-export async function buildApp(deps: AppDeps, options: { storedTypes: readonly string[] }): Promise<App> {
+export async function buildApp(deps: AppDeps, options: { storedTypes: readonly string[]; /** The built console (tests); web/dist by default. */ consoleDir?: string }): Promise<App> {
   let shuttingDown = false;
   const fastify = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
@@ -62,7 +62,7 @@ export async function buildApp(deps: AppDeps, options: { storedTypes: readonly s
   const baseUrl = publicBaseUrl(deps.config);
   const auditQuery = new AuditQuery(deps.db, deps.audit);
   const sessions = new SeenSessions();
-  await fastify.register(homePlugin, { baseUrl, version: hubVersion });
+  await fastify.register(consolePlugin, { baseUrl, version: hubVersion, ...(options.consoleDir ? { dir: options.consoleDir } : {}) });
   await fastify.register(operationsPlugin, { db: deps.db, metrics: deps.metrics, isShuttingDown: () => shuttingDown });
   await fastify.register(authPlugin, { prefix: '/auth', demoUsers: deps.config.demoUsers, tokenKeys: deps.tokenKeys, audit: deps.audit, sessions });
   await fastify.register(auditAdminPlugin, { prefix: '/admin', db: deps.db, audit: deps.audit, tokenKeys: deps.tokenKeys, sessions });

@@ -46,7 +46,8 @@ export interface Timeline {
 }
 
 /** Kept out of the timeline: the records themselves and bookkeeping, not events in a life. */
-const notEvents = new Set(['Patient', 'Provenance', 'Coverage', 'CareTeam', 'DetectedIssue', 'AuditEvent', 'RelatedPerson']);
+// A Specimen belongs to its DiagnosticReport; on its own it would repeat the report's line.
+const notEvents = new Set(['Patient', 'Provenance', 'Coverage', 'CareTeam', 'DetectedIssue', 'AuditEvent', 'RelatedPerson', 'Specimen']);
 
 const kindByType: Record<string, TimelineKind> = {
   Encounter: 'encounter',
