@@ -29,6 +29,8 @@ export interface TimelineItem {
   value?: { value: number; unit?: string };
   components?: { code?: string; display?: string; value: number; unit?: string }[];
   source: { system: string; silo: string };
+  /** meta.source as stored (`urn:longitude:channel/<channel>#<message id>`); not served. */
+  sourceUri?: string;
 }
 
 export interface CareTeamMember {
@@ -96,8 +98,9 @@ export function dateOf(r: Loose): string | undefined {
     str(r.recordedDate),
     str(r.date),
     str(r.created),
-    str(r.meta?.lastUpdated),
   ];
+  // No meta.lastUpdated fallback: the day a record was loaded is not when it happened; an
+  // undated item sorts last and says so, rather than appearing as today's news.
   return candidates.find((d) => d !== undefined);
 }
 
@@ -158,6 +161,7 @@ export function timelineItem(resource: Resource): TimelineItem | undefined {
     ...(value ? { value } : {}),
     ...(components.length ? { components } : {}),
     source: sourceOfResource(r),
+    ...(r.meta?.source ? { sourceUri: r.meta.source } : {}),
   };
 }
 
@@ -187,6 +191,25 @@ function careTeamOf(resources: readonly Resource[]): CareTeamMember[] {
 const pageSize = 1000;
 
 /**
+ * One MLLP channel often carries several systems (the hospital's ADT and the lab's results on
+ * one port, told apart by MSH-4). For items from an HL7 channel the silo is the sending
+ * facility the message store kept with the message (`MSH-3^MSH-4`).
+ */
+async function withHl7Senders(db: Queryable, items: TimelineItem[]): Promise<TimelineItem[]> {
+  const messageIdOf = (i: TimelineItem) => (i.source.system.startsWith('hl7') ? /#(\d+)$/.exec(i.sourceUri ?? '')?.[1] : undefined);
+  const ids = [...new Set(items.map(messageIdOf).filter((id): id is string => id !== undefined))];
+  const { rows } = ids.length
+    ? await db.query<{ id: string; sender: string | null }>('select id::text as id, sender from inbound_message where id = any($1::bigint[])', [ids])
+    : { rows: [] };
+  const facility = new Map(rows.map((r) => [r.id, r.sender?.split('^').filter(Boolean).pop()?.toLowerCase()]));
+  return items.map((item) => {
+    const { sourceUri: _uri, ...shown } = item;
+    const sender = facility.get(messageIdOf(item) ?? '');
+    return sender ? { ...shown, source: { system: item.source.system, silo: sender } } : shown;
+  });
+}
+
+/**
  * The timeline of the given source Patients, newest first. `kind` and `source` (a silo or a
  * channel) filter the items; coverage and care team come with it whatever the filters.
  */
@@ -205,9 +228,7 @@ export async function buildTimeline(
       after = page.next;
     } while (after);
   }
-  const items = resources
-    .map(timelineItem)
-    .filter((i): i is TimelineItem => i !== undefined)
+  const items = (await withHl7Senders(deps.db, resources.map(timelineItem).filter((i): i is TimelineItem => i !== undefined)))
     .filter((i) => !filter.kind || i.kind === filter.kind)
     .filter((i) => !filter.source || i.source.silo === filter.source || i.source.system === filter.source)
     .sort((a, b) => (b.date ?? '').localeCompare(a.date ?? ''));

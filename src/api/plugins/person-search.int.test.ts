@@ -5,6 +5,7 @@ import { fixturePatients, fixturePeople } from '../../identity/identity-fixtures
 import { testDatabases } from '../../test-support/test-db.ts';
 import { openTestHub, type TestHub } from '../../test-support/test-hub.ts';
 import { systemContext } from '../../trust/access-context.ts';
+import { receiveMessage } from '../../integration/message-store/message-store.ts';
 
 const people = fixturePeople(20);
 const p4 = people[4]!; // Katherine Montgomery: in the clinic, payer and CRM silos (Kate in the CRM)
@@ -41,8 +42,11 @@ for (const backend of testDatabases()) {
       t = await openTestHub(await backend.open());
       careManager = await t.token('care-manager', { subject: 'casey' });
       agent = await t.token('service-agent', { subject: 'sam' });
+      // One MLLP channel carrying the reference lab's results: the silo is MSH-4, kept as the sender.
+      const { id: messageId } = await receiveMessage(t.hub.db, { channel: 'hl7', sender: 'LAB^REFLAB', content: new TextEncoder().encode('MSH|^~\\&|LAB|REFLAB|||20250401||ORU^R01|G1|P|2.5.1'), messageType: 'ORU^R01', controlId: 'G1' });
+      const glucose: Observation = { ...observations[0]!, id: 'glu-1', meta: { source: `urn:longitude:channel/hl7#${messageId}` }, effectiveDateTime: '2025-04-01', code: { coding: [{ system: 'http://loinc.org', code: '2345-7', display: 'Glucose' }] }, valueQuantity: { value: 104, unit: 'mg/dL' } };
       await t.hub.store.transaction(systemContext('test'), async (tx) => {
-        for (const r of [...fixturePatients(20), ...observations]) await tx.update(r);
+        for (const r of [...fixturePatients(20), ...observations, glucose]) await tx.update(r);
       });
       const admin = await t.token('admin');
       const relink = await t.app.fastify.inject({ method: 'POST', url: '/identity/relink', headers: { authorization: `Bearer ${admin}` } });
@@ -91,8 +95,10 @@ for (const backend of testDatabases()) {
       const res = await get(`/identity/persons/${id}/timeline`);
       assert.equal(res.statusCode, 200, res.body);
       const timeline = res.json();
-      assert.deepEqual(timeline.items.map((i: { ref: string }) => i.ref), ['Observation/bp-1', 'Observation/a1c-1']);
-      const [bp, a1c] = timeline.items;
+      assert.deepEqual(timeline.items.map((i: { ref: string }) => i.ref), ['Observation/bp-1', 'Observation/glu-1', 'Observation/a1c-1']);
+      const [bp, glucose, a1c] = timeline.items;
+      assert.deepEqual(glucose.source, { system: 'hl7', silo: 'reflab' });
+      assert.equal(glucose.sourceUri, undefined);
       assert.deepEqual(a1c.source, { system: 'hl7:labs', silo: 'labs' });
       assert.deepEqual(a1c.value, { value: 8.1, unit: '%' });
       assert.equal(bp.kind, 'vital');
