@@ -6,7 +6,7 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { openHub } from '../../hub.ts';
-import { createSignalServices, patientPersons, runSignals, SignalRunner, signalKinds, type SignalKindId } from '../../intelligence/signals/index.ts';
+import { createSignalServices, identityPersons, runSignals, SignalRunner, signalKinds, type SignalKindId } from '../../intelligence/signals/index.ts';
 import { LongitudeError } from '../../platform/errors.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { systemContext } from '../../trust/access-context.ts';
@@ -65,7 +65,7 @@ export function registerSignalsCommand(program: Command, cli: CliContext): void 
       };
       try {
         const runner = new SignalRunner({ ...hub, services, logger: hub.logger });
-        const summary = await runSignals({ runner, directory: patientPersons(hub.db) }, systemContext('cli:signals'), {
+        const summary = await runSignals({ runner, directory: identityPersons(hub.db) }, systemContext('cli:signals'), {
           ...(options.person ? { person: options.person } : {}),
           ...(options.kind ? { kinds: options.kind } : {}),
           ...(options.asOf ? { asOf: new Date(`${options.asOf}T23:59:59.999Z`) } : {}),

@@ -11,7 +11,7 @@ import type { ResourceStore } from '../../record/resource-store.ts';
 import type { SearchParameterRegistry } from '../../record/search/index.ts';
 import { systemContext } from '../../trust/access-context.ts';
 import type { AuditLog } from '../../trust/audit/audit-log.ts';
-import { patientPersons, type PersonDirectory } from './person-directory.ts';
+import { identityPersons, type PersonDirectory } from './person-directory.ts';
 import { signalsSubscriber, SignalWorker } from './signal-consumer.ts';
 import { SignalRunner } from './signal-runner.ts';
 import type { SignalServices } from './signal.ts';
@@ -31,7 +31,7 @@ export function attachIncrementalSignals(
   const worker = new SignalWorker({
     db: hub.db,
     runner,
-    directory: options.directory ?? patientPersons(hub.db),
+    directory: options.directory ?? identityPersons(hub.db),
     ctx: systemContext('outbox:signals'),
     ...(hub.logger ? { logger: hub.logger.child({ component: 'signals' }) } : {}),
     ...(options.onRecomputed ? { onRecomputed: options.onRecomputed } : {}),

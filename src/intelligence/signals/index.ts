@@ -6,7 +6,7 @@
 export * from './signal.ts';
 export { entriesOf, evidenceOf, personRecordOf, referenceOf, sourceSystemOf, type PersonRecord, type RecordEntry } from './person-record.ts';
 export { loadPersonRecord } from './person-record-loader.ts';
-export { patientPersons, type PersonDirectory, type PersonRef } from './person-directory.ts';
+export { identityPersons, patientPersons, type PersonDirectory, type PersonRef } from './person-directory.ts';
 export { signalKindRegistry, signalKindById } from './kinds/index.ts';
 export { fromDetectedIssue, toDetectedIssue, signalIdOf, SIGNAL_IDENTIFIER_SYSTEM, SIGNAL_KIND_SYSTEM, SIGNAL_STATUS_TAG, SIGNAL_EXTENSION } from './detected-issue.ts';
 export { reconcileSignals, transitionSignal, signalActions, emptyTally, SYSTEM_ACTOR, type KindTally, type SignalAction } from './signal-lifecycle.ts';

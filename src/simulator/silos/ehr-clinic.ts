@@ -5,7 +5,7 @@
  * code.text ("HTN") and a blood pressure sent as valueString "138/86".
  */
 import { conditionInfo } from '../conditions.ts';
-import { fhirDateTime, isoDate } from '../dates.ts';
+import { addYears, fhirDateTime, isoDate } from '../dates.ts';
 import { formatPhone } from '../error-injectors.ts';
 import { analytes, labTests } from '../lab-catalog.ts';
 import { drugLabel, drugs } from '../medications.ts';
@@ -75,6 +75,11 @@ export function renderEhrClinic(input: EhrInput): { mrn: string; json: string; r
   add(patient);
   addEvidence(result.evidence, 'patient', { silo: 'ehr-clinic', recordId: mrn, type: 'resource', id: `Patient/${mrn}` });
 
+  // Chronic conditions were diagnosed before the simulated year (eCQMs take a condition's
+  // prevalence from its onset: without one it overlaps no measurement period). Adults only,
+  // and deterministic, so the random stream every other draw depends on is untouched.
+  const onsetDay = (c: string) => Math.max(addYears(person.birthDay, 18), addYears(ctx.startDay, -(1 + ([...`${mrn}${c}`].reduce((h, ch) => h * 31 + ch.charCodeAt(0), 7) >>> 0) % 8)));
+
   for (const c of person.conditions) {
     const info = conditionInfo[c];
     const id = `${mrn}-cond-${c}`;
@@ -87,6 +92,7 @@ export function renderEhrClinic(input: EhrInput): { mrn: string; json: string; r
       category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-category', code: 'problem-list-item' }] }],
       code: freeText ? { text: info.abbreviation } : { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: info.icd10, display: info.display }, { system: 'http://snomed.info/sct', code: info.snomed }], text: info.display },
       subject: patientRef,
+      onsetDateTime: isoDate(Math.min(onsetDay(c), ctx.startDay)),
     });
     addEvidence(result.evidence, `cond:${c}`, { silo: 'ehr-clinic', recordId: mrn, type: 'resource', id: `Condition/${id}` });
   }
@@ -96,7 +102,12 @@ export function renderEhrClinic(input: EhrInput): { mrn: string; json: string; r
     add({
       resourceType: 'Encounter', id: encId, status: 'finished',
       class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB', display: 'ambulatory' },
-      type: [{ text: v.followUpOfStay !== undefined ? 'Hospital follow-up visit' : 'Office visit' }],
+      // CPT E/M codes, as the clinic bills them: eCQMs find qualifying visits by these (Office Visit value set).
+      type: [
+        v.followUpOfStay !== undefined
+          ? { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: '99214', display: 'Office or other outpatient visit, established patient, moderate complexity' }], text: 'Hospital follow-up visit' }
+          : { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: '99213', display: 'Office or other outpatient visit, established patient, low complexity' }], text: 'Office visit' },
+      ],
       subject: patientRef, period: { start: fhirDateTime(v.day, v.minute), end: fhirDateTime(v.day, Math.min(1439, v.minute + 20)) },
     });
     addEvidence(result.evidence, `visit:${v.seq}`, { silo: 'ehr-clinic', recordId: mrn, type: 'resource', id: `Encounter/${encId}`, date: isoDate(v.day) });
