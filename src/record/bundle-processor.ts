@@ -13,6 +13,7 @@ import { LongitudeError, type Issue } from '../platform/errors.ts';
 import type { AccessContext } from '../trust/access-context.ts';
 import { parseEntryRequest, type EntryRequest } from './bundle-request.ts';
 import type { ResourceStore, StoreTransaction } from './resource-store.ts';
+import type { PreparedMatch } from './store-transaction.ts';
 
 export interface BundleOptions {
   /** Absolute base of the FHIR endpoint, used to recognise absolute fullUrls and references. */
@@ -66,8 +67,7 @@ async function runPlannedTransaction(tx: StoreTransaction, planned: Planned[], o
   const ordered = [...planned].sort((a, b) => methodOrder[a.request.method] - methodOrder[b.request.method] || a.index - b.index);
   // Conditions are evaluated before anything is written, so every entry sees the record as
   // it was when the transaction began, and references can be rewritten to the ids decided.
-  const targets = new Map<number, Target>();
-  for (const item of planned) targets.set(item.index, await resolveTarget(tx, item).catch((err: unknown) => Promise.reject(atEntry(err, item.index))));
+  const targets = await resolveTargets(tx, planned);
   const ids = referenceMap(planned, targets, options.baseUrl);
   const responses = new Map<number, BundleEntry>();
   for (const item of ordered) {
@@ -81,7 +81,7 @@ async function runBatch(store: ResourceStore, ctx: AccessContext, planned: Plann
   const entry: BundleEntry[] = [];
   for (const item of planned) {
     try {
-      entry.push(await store.transaction(ctx, async (tx) => runEntry(tx, item, await resolveTarget(tx, item), item.entry.resource, options)));
+      entry.push(await store.transaction(ctx, async (tx) => runEntry(tx, item, (await resolveTargets(tx, [item])).get(item.index)!, item.entry.resource, options)));
     } catch (err) {
       entry.push(errorEntry(atEntry(err, item.index)));
     }
@@ -102,13 +102,46 @@ type Target =
   | { action: 'nothing' }
   | { action: 'read'; id: string };
 
-async function resolveTarget(tx: StoreTransaction, item: Planned): Promise<Target> {
+/**
+ * The targets of every entry: all conditional criteria run in one statement, then the current
+ * rows of the resources to update or delete are locked in one more (instead of a search and a
+ * read per entry: on the embedded database a statement's fixed cost is most of a small one's).
+ */
+async function resolveTargets(tx: StoreTransaction, planned: readonly Planned[]): Promise<Map<number, Target>> {
+  const conditional = planned.filter((item) => item.request.criteria !== undefined);
+  const prepared: PreparedMatch[] = [];
+  for (const item of conditional) {
+    prepared.push(
+      await tx
+        .prepareMatch(item.request.resourceType, item.request.criteria!)
+        .catch((err: unknown) => Promise.reject(atEntry(pointAt(err, criteriaPath(item)), item.index))),
+    );
+  }
+  const found = await tx.matchAll(prepared);
+  const matches = new Map(conditional.map((item, i) => [item.index, found[i]!]));
+  const targets = new Map<number, Target>();
+  for (const item of planned) {
+    try {
+      targets.set(item.index, targetOf(item, matches.get(item.index)));
+    } catch (err) {
+      throw atEntry(err, item.index);
+    }
+  }
+  const locked = planned.flatMap((item) => {
+    const target = targets.get(item.index)!;
+    return target.action === 'update' || target.action === 'delete' ? [{ resourceType: item.request.resourceType, id: target.id }] : [];
+  });
+  await tx.lockCurrent(locked);
+  return targets;
+}
+
+function criteriaPath(item: Planned): string {
+  return `Bundle.entry[${item.index}].request.${item.request.method === 'POST' ? 'ifNoneExist' : 'url'}`;
+}
+
+/** What one entry acts on, given the ids its criteria matched (none when it has no criteria). */
+function targetOf(item: Planned, matches: string[] | undefined): Target {
   const { request, entry } = item;
-  const criteriaAt = `Bundle.entry[${item.index}].request.${request.method === 'POST' ? 'ifNoneExist' : 'url'}`;
-  const matches =
-    request.criteria === undefined
-      ? undefined
-      : await tx.match(request.resourceType, request.criteria).catch((err: unknown) => Promise.reject(pointAt(err, criteriaAt)));
   if (matches && matches.length > 1) {
     throw new LongitudeError('LNG_MULTIPLE_MATCHES', `${request.resourceType}?${request.criteria} matches more than one resource`);
   }

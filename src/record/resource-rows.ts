@@ -147,3 +147,69 @@ function rowParams(row: ResourceRow): unknown[] {
     row.content === null ? null : JSON.stringify(row.content),
   ];
 }
+
+/** A version a unit of work wrote, waiting to be stored (pending-writes.ts). */
+export interface PendingVersion {
+  row: ResourceRow;
+  /** The resource did not exist before this unit of work: its newest version is inserted, not updated. */
+  isNew: boolean;
+  /** The newest version of its resource among those written together. */
+  latest: boolean;
+}
+
+/**
+ * Stores the versions of several resources in one statement: every version into history, the
+ * newest of each resource into `resource` (inserted for a new resource, replacing the current
+ * row, whose lock the caller holds, otherwise). Returns the new resources whose id was taken
+ * meanwhile (`on conflict do nothing`): the caller refuses the write; none of their versions
+ * reach history.
+ */
+export async function writeVersions(db: Queryable, versions: readonly PendingVersion[]): Promise<{ resourceType: string; id: string }[]> {
+  if (versions.length === 0) return [];
+  const rows = versions.map((v) => v.row);
+  const { rows: taken } = await db.query<{ resource_type: string; id: string }>(
+    `with v as (
+       select * from unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[], $5::boolean[], $6::jsonb[], $7::boolean[], $8::boolean[])
+         as v(resource_type, id, version_id, last_updated, deleted, content, is_new, latest)),
+     inserted as (
+       insert into resource (${columns}) select ${columns} from v where v.is_new and v.latest
+       on conflict (resource_type, id) do nothing
+       returning resource_type, id),
+     updated as (
+       update resource r set version_id = v.version_id, last_updated = v.last_updated, deleted = v.deleted, content = v.content
+         from v where not v.is_new and v.latest and r.resource_type = v.resource_type and r.id = v.id),
+     history as (
+       insert into resource_history (${columns})
+       select ${columns} from v
+        where not v.is_new or exists (select 1 from inserted i where i.resource_type = v.resource_type and i.id = v.id))
+     select v.resource_type, v.id from v
+      where v.is_new and v.latest and not exists (select 1 from inserted i where i.resource_type = v.resource_type and i.id = v.id)`,
+    [
+      rows.map((r) => r.resourceType),
+      rows.map((r) => r.id),
+      rows.map((r) => r.versionId),
+      rows.map((r) => r.lastUpdated.toISOString()),
+      rows.map((r) => r.deleted),
+      rows.map((r) => (r.content === null ? null : JSON.stringify(r.content))),
+      versions.map((v) => v.isNew),
+      versions.map((v) => v.latest),
+    ],
+  );
+  return taken.map((t) => ({ resourceType: t.resource_type, id: t.id }));
+}
+
+/** The current rows of several resources (locked for update when asked), in one statement. */
+export async function selectCurrentOfMany(
+  db: Queryable,
+  keys: readonly { resourceType: string; id: string }[],
+  options: { forUpdate?: boolean } = {},
+): Promise<ResourceRow[]> {
+  if (keys.length === 0) return [];
+  const { rows } = await db.query<Row>(
+    `select ${columns.split(', ').map((c) => `r.${c}`).join(', ')}
+       from resource r join unnest($1::text[], $2::text[]) as k(resource_type, id) on r.resource_type = k.resource_type and r.id = k.id
+      order by r.resource_type, r.id${options.forUpdate ? ' for update of r' : ''}`,
+    [keys.map((k) => k.resourceType), keys.map((k) => k.id)],
+  );
+  return rows.map(toRow);
+}

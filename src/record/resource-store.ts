@@ -22,7 +22,7 @@ import { selectCurrent, selectHistory, selectHistoryOfTypes, selectVersion, type
 import { StoreTransaction, type SearchIndexer, type WriteResult } from './store-transaction.ts';
 
 export type { HistoryPosition, ResourceRow } from './resource-rows.ts';
-export { resourceTopics, StoreTransaction, type SearchIndexer, type WriteResult } from './store-transaction.ts';
+export { resourceTopics, StoreTransaction, type IndexedVersion, type SearchIndexer, type WriteResult } from './store-transaction.ts';
 
 export interface ResourceStoreDeps {
   db: Db;

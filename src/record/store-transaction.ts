@@ -3,6 +3,12 @@
  * transaction (a FHIR transaction Bundle, an import batch). Outbox events and audit entries
  * are collected as the work goes and appended at the end, so the commit-order lock is held
  * only for the last statements of the transaction (see lockCommitOrder).
+ *
+ * Versions written are stored together (pending-writes.ts): their resource, history, search
+ * index and text rows in three statements per flush instead of three per resource. A flush
+ * comes before anything that could read them through SQL: a search (`match`), a version read,
+ * another module's SQL (`alongside`) and the end of the work; the current row of a resource
+ * this unit has locked or written is answered from memory.
  */
 import { randomUUID } from 'node:crypto';
 import type { Resource } from '@medplum/fhirtypes';
@@ -14,13 +20,20 @@ import type { AccessContext } from '../trust/access-context.ts';
 import type { AuditEntry } from '../trust/audit/audit-event.ts';
 import type { AuditLog } from '../trust/audit/audit-log.ts';
 import { prepareForWrite, type Access, type RecordGuard } from './record-guard.ts';
-import { parseSearchRequest } from './search/search-request.ts';
+import { parseSearchRequest, type SearchRequest } from './search/search-request.ts';
 import { pageStatement } from './search/search-sql.ts';
-import { insertFirstVersion, selectCurrent, selectVersion, writeNextVersion, type ResourceRow } from './resource-rows.ts';
+import { SqlBuilder } from './search/sql-builder.ts';
+import { PendingWrites } from './pending-writes.ts';
+import { selectCurrent, selectVersion, type ResourceRow } from './resource-rows.ts';
 
-/** Maintains the search index rows of a resource; `content` null means deleted. */
+/** A resource's newest version to index; `firstVersion`: it has never been indexed (nothing to delete). */
+export interface IndexedVersion extends ResourceRow {
+  firstVersion: boolean;
+}
+
+/** Maintains the search index rows of resources; `content` null means deleted. */
 export interface SearchIndexer {
-  index(tx: Queryable, row: ResourceRow): Promise<void>;
+  index(tx: Queryable, rows: readonly IndexedVersion[]): Promise<void>;
 }
 
 export interface WriteResult<T extends Resource> {
@@ -29,6 +42,13 @@ export interface WriteResult<T extends Resource> {
   created: boolean;
   /** False when an update carried no change and no new version was written. */
   changed: boolean;
+}
+
+/** Conditional criteria checked and parsed, ready to run (StoreTransaction.matchAll). */
+export interface PreparedMatch {
+  resourceType: string;
+  criteria: string;
+  request: SearchRequest;
 }
 
 export const resourceTopics = {
@@ -46,6 +66,8 @@ export interface StoreTransactionDeps {
 export class StoreTransaction {
   private readonly events: NewEvent[] = [];
   private readonly audits: AuditEntry[] = [];
+  private readonly pending: PendingWrites;
+  private mark: { events: number; audits: number } | undefined;
   /** Refusals, audited by the caller once the transaction has ended (whatever its outcome). */
   readonly refusals: AuditEntry[] = [];
 
@@ -53,14 +75,48 @@ export class StoreTransaction {
     private readonly tx: Queryable,
     private readonly ctx: AccessContext,
     private readonly deps: StoreTransactionDeps,
-  ) {}
+  ) {
+    this.pending = new PendingWrites(tx, deps.searchIndex);
+  }
 
   /**
    * Runs another module's SQL in this unit of work (a message marked processed with the
    * resources it wrote): it commits or rolls back with them. Not for the record's own tables.
    */
-  alongside<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+  async alongside<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    await this.pending.flush();
     return work(this.tx);
+  }
+
+  /**
+   * Opens a savepoint: work after it can be undone alone (`rollbackToSavepoint`) while the rest
+   * of the unit commits — an import's batch of messages, where a bad message fails by itself.
+   * One at a time; `releaseSavepoint` keeps the work.
+   */
+  async savepoint(): Promise<void> {
+    if (this.mark) throw new LongitudeError('LNG_INTERNAL', 'a savepoint is already open in this unit of work');
+    await this.pending.flush();
+    await this.tx.exec('savepoint unit_item');
+    this.mark = { events: this.events.length, audits: this.audits.length };
+  }
+
+  /** Keeps the work since the savepoint (stored now, so its failures still belong to it). */
+  async releaseSavepoint(): Promise<void> {
+    await this.pending.flush();
+    await this.tx.exec('release savepoint unit_item');
+    this.mark = undefined;
+  }
+
+  /** Undoes the work since the savepoint: its rows, events and audit entries (refusals stay: they are audited whatever happens). */
+  async rollbackToSavepoint(): Promise<void> {
+    const mark = this.mark;
+    if (!mark) throw new LongitudeError('LNG_INTERNAL', 'no savepoint is open in this unit of work');
+    await this.tx.exec('rollback to savepoint unit_item; release savepoint unit_item');
+    this.events.length = mark.events;
+    this.audits.length = mark.audits;
+    // Rows written and locks taken since the savepoint are gone with it.
+    this.pending.forget();
+    this.mark = undefined;
   }
 
   /** Versions written (the caller wakes the outbox dispatcher when there are any). */
@@ -74,9 +130,9 @@ export class StoreTransaction {
     await this.authorize({ action: 'create', interaction: 'create', resourceType: resource.resourceType, resource });
     const prepared = prepareForWrite({ ...resource, id: options.id ?? randomUUID() });
     const row = toRow(prepared, 1, new Date());
-    if (!(await insertFirstVersion(this.tx, row))) {
-      throw new LongitudeError('LNG_CONFLICT', `${row.resourceType}/${row.id} already exists`);
-    }
+    // Taken before this unit (found when the versions are stored) or by it: a conflict either way.
+    if (this.pending.current(row.resourceType, row.id)) throw new LongitudeError('LNG_CONFLICT', `${row.resourceType}/${row.id} already exists`);
+    await this.pending.add(row, true, `${row.resourceType}/${row.id} already exists`);
     return this.recordWrite(row, 'create', true, true);
   }
 
@@ -87,30 +143,31 @@ export class StoreTransaction {
     const prepared = prepareForWrite(resource);
     const { resourceType, id } = prepared as Resource & { id: string };
     await this.authorize({ action: 'update', interaction: 'update', resourceType, resource: prepared });
-    const current = await selectCurrent(this.tx, resourceType, id, { forUpdate: true });
+    const current = await this.pending.lock(resourceType, id);
     checkIfMatch(current, options.ifMatch, `${resourceType}/${id}`);
     if (!current) {
       const row = toRow(prepared, 1, new Date());
-      if (!(await insertFirstVersion(this.tx, row))) {
-        throw new LongitudeError('LNG_CONFLICT', `${resourceType}/${id} was created concurrently; retry the update`);
-      }
+      await this.pending.add(row, true, `${resourceType}/${id} was created concurrently; retry the update`);
       return this.recordWrite(row, 'update', true, true);
     }
     if (current.content && !current.deleted && sameContent(current.content, prepared)) {
       return this.recordWrite(current, 'update', false, false);
     }
-    return this.recordWrite(toRow(prepared, current.versionId + 1, new Date()), 'update', current.deleted, true, true);
+    const row = toRow(prepared, current.versionId + 1, new Date());
+    await this.pending.add(row, false);
+    return this.recordWrite(row, 'update', current.deleted, true);
   }
 
   /** Deletes: a tombstone version; deleting a deleted resource changes nothing. */
   async delete(resourceType: string, id: string): Promise<{ deleted: boolean }> {
     this.deps.guard.begin(this.ctx, resourceType);
-    const current = await selectCurrent(this.tx, resourceType, id, { forUpdate: true });
+    const current = await this.pending.lock(resourceType, id);
     await this.authorize({ action: 'delete', interaction: 'delete', resourceType, resource: current?.content ?? undefined, reference: `${resourceType}/${id}` });
     if (!current) throw new LongitudeError('LNG_NOT_FOUND', `${resourceType}/${id} is not known`);
     if (current.deleted) return { deleted: false };
     const row: ResourceRow = { resourceType, id, versionId: current.versionId + 1, lastUpdated: new Date(), deleted: true, content: null };
-    await this.recordWrite(row, 'delete', false, true, true);
+    await this.pending.add(row, false);
+    await this.recordWrite(row, 'delete', false, true);
     return { deleted: true };
   }
 
@@ -127,9 +184,9 @@ export class StoreTransaction {
     const version = versionId === undefined ? undefined : Number(versionId);
     const row =
       version === undefined
-        ? await selectCurrent(this.tx, resourceType, id)
+        ? (this.pending.current(resourceType, id) ?? (await selectCurrent(this.tx, resourceType, id)))
         : Number.isSafeInteger(version) && version > 0
-          ? await selectVersion(this.tx, resourceType, id, version)
+          ? await this.pending.flush().then(() => selectVersion(this.tx, resourceType, id, version))
           : undefined;
     const reference = `${resourceType}/${id}${versionId ? `/_history/${versionId}` : ''}`;
     await this.authorize({ action: 'read', interaction: versionId ? 'vread' : 'read', resourceType, resource: row?.content ?? undefined, reference });
@@ -147,6 +204,11 @@ export class StoreTransaction {
    * would match everything.
    */
   async match(resourceType: string, criteria: string): Promise<string[]> {
+    return (await this.matchAll([await this.prepareMatch(resourceType, criteria)]))[0]!;
+  }
+
+  /** Checks and parses one conditional criteria (errors belong to it); run with `matchAll`. */
+  async prepareMatch(resourceType: string, criteria: string): Promise<PreparedMatch> {
     this.deps.guard.begin(this.ctx, resourceType);
     await this.authorize({ action: 'search', interaction: 'search', resourceType });
     const query = [...new URLSearchParams(criteria)];
@@ -155,15 +217,35 @@ export class StoreTransaction {
     // is found by any of them; a source writing its own record by identifier must never land
     // on the golden one, so conditional interactions leave them out unless asked about tags.
     if (resourceType === 'Patient' && !query.some(([name]) => name.startsWith('_tag'))) query.push(['_tag:not', goldenTagToken]);
-    const request = { ...parseSearchRequest(resourceType, query, { strict: true }), count: 2, sort: [] };
-    const statement = pageStatement(request, {}, undefined);
-    const { rows } = await this.tx.query<{ id: string }>(statement.text, statement.values);
-    this.audits.push({ ctx: this.ctx, interaction: 'search', outcome: 'success', description: 'conditional interaction', entity: { resourceType, query: criteria } });
-    return rows.map((r) => r.id).slice(0, 2);
+    return { resourceType, criteria, request: { ...parseSearchRequest(resourceType, query, { strict: true }), count: 2, sort: [] } };
+  }
+
+  /**
+   * Runs several prepared criteria in one statement (a Bundle's conditional entries: one
+   * round trip instead of one each); the ids each matches, at most two, in their order.
+   */
+  async matchAll(matches: readonly PreparedMatch[]): Promise<string[][]> {
+    if (matches.length === 0) return [];
+    await this.pending.flush();
+    const b = new SqlBuilder();
+    const parts = matches.map((m, i) => `select ${i} as k, s.id from (${pageStatement(m.request, {}, undefined, b).text}) s`);
+    const { rows } = await this.tx.query<{ k: number; id: string }>(parts.join('\nunion all\n'), b.values);
+    const found = matches.map((): string[] => []);
+    for (const row of rows) found[Number(row.k)]!.push(row.id);
+    for (const m of matches) {
+      this.audits.push({ ctx: this.ctx, interaction: 'search', outcome: 'success', description: 'conditional interaction', entity: { resourceType: m.resourceType, query: m.criteria } });
+    }
+    return found.map((ids) => ids.slice(0, 2));
+  }
+
+  /** Locks the current rows of resources about to be updated or deleted, in one statement. */
+  lockCurrent(keys: readonly { resourceType: string; id: string }[]): Promise<void> {
+    return this.pending.lockMany(keys);
   }
 
   /** Appends the collected events and audit entries; the last work before commit. */
   async finish(): Promise<void> {
+    await this.pending.flush();
     await appendEvents(this.tx, this.events);
     await this.deps.audit.appendInTransaction(this.tx, this.audits);
   }
@@ -173,11 +255,8 @@ export class StoreTransaction {
     interaction: 'create' | 'update' | 'delete',
     created: boolean,
     changed: boolean,
-    isNextVersion = false,
   ): Promise<WriteResult<T>> {
-    if (isNextVersion) await writeNextVersion(this.tx, row);
     if (changed) {
-      await this.deps.searchIndex?.index(this.tx, row);
       const topic = row.deleted ? resourceTopics.deleted : created ? resourceTopics.created : resourceTopics.updated;
       this.events.push({ topic, resourceType: row.resourceType, resourceId: row.id, versionId: row.versionId });
     }

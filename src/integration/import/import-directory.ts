@@ -108,11 +108,19 @@ async function importSource(
       if (receipt.status === 'received') due.push({ id: receipt.id, lane: laneOf(batch[i]!.message, lanes) });
     });
     const outcomes = new Map<number, ProcessOutcome>();
-    await Promise.all(
-      Array.from({ length: lanes }, async (_, lane) => {
-        for (const item of due) if (item.lane === lane) outcomes.set(item.id, await deps.processor.processById(item.id));
-      }),
-    );
+    if (lanes === 1) {
+      // One lane (the embedded database, FHIR files): several messages per transaction.
+      for (let i = 0; i < due.length; i += messagesPerTransaction) {
+        const ids = due.slice(i, i + messagesPerTransaction).map((item) => item.id);
+        (await deps.processor.processMany(ids)).forEach((outcome, j) => outcomes.set(ids[j]!, outcome));
+      }
+    } else {
+      await Promise.all(
+        Array.from({ length: lanes }, async (_, lane) => {
+          for (const item of due) if (item.lane === lane) outcomes.set(item.id, await deps.processor.processById(item.id));
+        }),
+      );
+    }
     for (const { id } of due) {
       let outcome = outcomes.get(id)!;
       if (lanes > 1 && outcome.error && isRetryable(outcome.error)) outcome = await deps.processor.processById(id);
@@ -122,8 +130,10 @@ async function importSource(
     progress.bytes += batch.reduce((n, item) => n + item.bytes, 0);
     options.onProgress?.(progress);
   };
+  // Batches run across files: a silo of many small files (an HL7 file per message) still
+  // stores and processes its messages many to a transaction.
+  let batch: FeedItem[] = [];
   for (const file of source.files) {
-    let batch: FeedItem[] = [];
     for await (const item of readSource(source, file)) {
       batch.push(item);
       if (batch.length >= batchSize) {
@@ -131,11 +141,19 @@ async function importSource(
         batch = [];
       }
     }
-    await flush(batch);
   }
+  await flush(batch);
   summary.ms = performance.now() - started;
   return summary;
 }
+
+/**
+ * Messages processed in one transaction on a single lane, each in its own savepoint
+ * (MessageProcessor.processMany): the transaction's fixed statements are shared by them.
+ * Kept moderate because PostgreSQL slows down once a transaction holds more than 64
+ * subtransactions that wrote (the snapshot's subtransaction cache overflows).
+ */
+const messagesPerTransaction = 50;
 
 /** The lane of a message: by its ordering key (else control id), so one person's messages share a lane. */
 function laneOf(message: InboundMessage, lanes: number): number {

@@ -114,6 +114,37 @@ for (const backend of testDatabases()) {
       assert.equal(patient?.meta?.versionId, '2');
     });
 
+    test('several messages in one transaction: a bad one fails alone, the others commit, one patient in order', async () => {
+      const first = await send('M9|First|2002-02-02', 'c9a');
+      const bad = await send('M10|Broken|not-a-date', 'c9b');
+      const second = await send('M9|Second|2002-02-02', 'c9c');
+      const unmapped = await send('M-11|Bad|1970-01-01', 'c9d');
+      const skipped = await send('SKIP|x|y', 'c9e');
+      const outcomes = await processor.processMany([first.id, bad.id, second.id, unmapped.id, skipped.id]);
+      assert.deepEqual(
+        outcomes.map((o) => [o.id, o.status]),
+        [
+          [first.id, 'processed'],
+          [bad.id, 'errored'],
+          [second.id, 'processed'],
+          [unmapped.id, 'errored'],
+          [skipped.id, 'filtered'],
+        ],
+      );
+      assert.equal(outcomes[1]!.error?.stage, 'store');
+      assert.equal(outcomes[3]!.error?.code, 'bad-mrn');
+      assert.equal((await getMessage(parts.db, bad.id))!.status, 'errored');
+      assert.deepEqual(await patientsWithMrn('M10'), []);
+      const [patient] = await patientsWithMrn('M9');
+      assert.equal(patient?.name?.[0]?.family, 'Second');
+      assert.equal(patient?.meta?.versionId, '2');
+      assert.deepEqual(await messageOutputs(parts.db, second.id), [{ resourceType: 'Patient', id: patient!.id!, versionId: 2 }]);
+      // Processed again (a resend): nothing new is written.
+      const again = await processor.processMany([first.id, second.id]);
+      assert.deepEqual(again.map((o) => o.status), ['processed', 'processed']);
+      assert.equal((await patientsWithMrn('M9')).length, 1);
+    });
+
     test('a worker processes what is queued in the background until stopped', async () => {
       const worker = new MessageWorker(processor, { pollMs: 60_000 });
       worker.start();

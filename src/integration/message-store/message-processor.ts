@@ -11,7 +11,7 @@ import type { Queryable } from '../../platform/db/db.ts';
 import { LongitudeError } from '../../platform/errors.ts';
 import type { AccessContext } from '../../trust/access-context.ts';
 import { applyTransactionBundle } from '../../record/bundle-processor.ts';
-import type { ResourceStore } from '../../record/resource-store.ts';
+import type { ResourceStore, StoreTransaction } from '../../record/resource-store.ts';
 import type { EntryChecks, PreparedEntry } from '../entry-checks.ts';
 import {
   claimDueMessages,
@@ -93,6 +93,46 @@ export class MessageProcessor {
     return done;
   }
 
+  /**
+   * Processes several stored messages in one transaction, each inside its own savepoint: a
+   * message that fails is rolled back alone and marked errored with its reason, the others
+   * commit together. For an import on the embedded database, where a transaction's fixed
+   * statements (begin, locks, audit chain, outbox, commit) cost as much as a small message's
+   * own; outcomes in the order of `ids`. Should the batch itself fail (its commit), its
+   * messages are processed again one at a time.
+   */
+  async processMany(ids: readonly number[]): Promise<ProcessOutcome[]> {
+    if (ids.length === 1) return [await this.processById(ids[0]!)];
+    const entries: PreparedEntry[] = [];
+    let outcomes: ProcessOutcome[];
+    try {
+      outcomes = await this.deps.store.transaction(this.deps.ctx, async (unit) => {
+        const messages = await unit.alongside((tx) => lockMessages(tx, ids));
+        const done: ProcessOutcome[] = [];
+        for (const message of messages) {
+          await unit.savepoint();
+          try {
+            const { outcome, entry } = await this.processIn(unit, message);
+            await unit.releaseSavepoint();
+            if (entry) entries.push(entry);
+            done.push(outcome);
+          } catch (err) {
+            await unit.rollbackToSavepoint();
+            done.push(await this.fail(unit.alongside.bind(unit), message, err));
+          }
+        }
+        return done;
+      });
+    } catch (err) {
+      this.deps.logger?.warn({ err, messages: ids.length }, 'message batch failed; processing its messages one at a time');
+      outcomes = [];
+      for (const id of ids) outcomes.push(await this.processById(id));
+      return outcomes;
+    }
+    for (const entry of entries) entry.committed();
+    return outcomes;
+  }
+
   private async process(pick: (tx: Queryable) => Promise<StoredMessage | undefined>): Promise<ProcessOutcome> {
     let picked: StoredMessage | undefined;
     let entry: PreparedEntry | undefined;
@@ -100,39 +140,63 @@ export class MessageProcessor {
       const outcome = await this.deps.store.transaction(this.deps.ctx, async (unit) => {
         picked = await unit.alongside(pick);
         if (!picked) return { id: 0, status: 'received' as const, outputs: [] };
-        const message = picked;
-        // Received twice while the first copy was being processed: it is done already.
-        if (message.status === 'processed' || message.status === 'filtered') {
-          return { id: message.id, status: message.status, outputs: await unit.alongside((tx) => messageOutputs(tx, message.id)) };
-        }
-        const handler = this.deps.handlers.get(message.channel);
-        if (!handler) throw new HandlerError({ stage: 'route', code: 'no-handler', message: `no handler for channel ${message.channel}` });
-        const result = await handler.handle(message);
-        if (result.kind === 'filtered') {
-          await unit.alongside((tx) => markFiltered(tx, message.id, result.reason));
-          return { id: message.id, status: 'filtered' as const, outputs: [] };
-        }
-        const origin = { source: result.source ?? message.channel, channel: message.channel, messageId: message.id };
-        const prepared = this.deps.entryChecks?.(result.bundle, origin);
-        const response = await applyTransactionBundle(unit, prepared?.bundle ?? result.bundle, { baseUrl: this.deps.fhirBaseUrl, returnMinimal: true });
-        const outputs = outputsOf(response);
-        await unit.alongside(async (tx) => {
-          await prepared?.record(tx);
-          await markProcessed(tx, message.id, outputs);
-        });
-        entry = prepared;
-        return { id: message.id, status: 'processed' as const, outputs };
+        const done = await this.processIn(unit, picked);
+        entry = done.entry;
+        return done.outcome;
       });
       entry?.committed();
       return outcome;
     } catch (err) {
       if (!picked) throw err;
-      const { detail, retryable } = describeFailure(err);
-      const status = await markFailed(this.deps.db, picked.id, detail, { retryable, ...(this.deps.retryPolicy ? { policy: this.deps.retryPolicy } : {}) });
-      this.deps.logger?.warn({ messageId: picked.id, channel: picked.channel, stage: detail.stage, code: detail.code, status }, 'message failed');
-      return { id: picked.id, status, outputs: [], error: detail };
+      return this.fail((work) => work(this.deps.db), picked, err);
     }
   }
+
+  /** One message's work inside a unit: its Bundle applied and the message marked, or filtered. */
+  private async processIn(unit: StoreTransaction, message: StoredMessage): Promise<{ outcome: ProcessOutcome; entry?: PreparedEntry }> {
+    // Received twice while the first copy was being processed: it is done already.
+    if (message.status === 'processed' || message.status === 'filtered') {
+      return { outcome: { id: message.id, status: message.status, outputs: await unit.alongside((tx) => messageOutputs(tx, message.id)) } };
+    }
+    const handler = this.deps.handlers.get(message.channel);
+    if (!handler) throw new HandlerError({ stage: 'route', code: 'no-handler', message: `no handler for channel ${message.channel}` });
+    const result = await handler.handle(message);
+    if (result.kind === 'filtered') {
+      await unit.alongside((tx) => markFiltered(tx, message.id, result.reason));
+      return { outcome: { id: message.id, status: 'filtered', outputs: [] } };
+    }
+    const origin = { source: result.source ?? message.channel, channel: message.channel, messageId: message.id };
+    const prepared = this.deps.entryChecks?.(result.bundle, origin);
+    const response = await applyTransactionBundle(unit, prepared?.bundle ?? result.bundle, { baseUrl: this.deps.fhirBaseUrl, returnMinimal: true });
+    const outputs = outputsOf(response);
+    await unit.alongside(async (tx) => {
+      await prepared?.record(tx);
+      await markProcessed(tx, message.id, outputs);
+    });
+    return { outcome: { id: message.id, status: 'processed', outputs }, ...(prepared ? { entry: prepared } : {}) };
+  }
+
+  /** Records a failure on the message (retried later when it may pass) and says what became of it. */
+  private async fail(run: <T>(work: (tx: Queryable) => Promise<T>) => Promise<T>, message: StoredMessage, err: unknown): Promise<ProcessOutcome> {
+    const { detail, retryable } = describeFailure(err);
+    const status = await run((tx) => markFailed(tx, message.id, detail, { retryable, ...(this.deps.retryPolicy ? { policy: this.deps.retryPolicy } : {}) }));
+    this.deps.logger?.warn({ messageId: message.id, channel: message.channel, stage: detail.stage, code: detail.code, status }, 'message failed');
+    return { id: message.id, status, outputs: [], error: detail };
+  }
+}
+
+/** Several messages locked for update, in the order of `ids`; LNG_NOT_FOUND if one does not exist. */
+async function lockMessages(tx: Queryable, ids: readonly number[]): Promise<StoredMessage[]> {
+  const { rows } = await tx.query<Parameters<typeof toStoredMessage>[0]>(
+    `select ${messageColumns} from inbound_message where id = any($1::bigint[]) order by id for update`,
+    [ids],
+  );
+  const byId = new Map(rows.map((row) => [Number(row.id), toStoredMessage(row)]));
+  return ids.map((id) => {
+    const message = byId.get(id);
+    if (!message) throw new LongitudeError('LNG_NOT_FOUND', `message ${id} does not exist`);
+    return message;
+  });
 }
 
 async function lockMessage(tx: Queryable, id: number): Promise<StoredMessage | undefined> {

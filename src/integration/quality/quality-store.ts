@@ -23,48 +23,51 @@ function count(check: ResourceQuality, severity: Severity): number {
 
 /**
  * Stores the checks of one message (or one batch of resources); returns the check ids, in the
- * order of `checks`.
+ * order of `checks`. One statement (data-modifying CTEs): the earlier rows of a reprocessed
+ * message go, ids are drawn, checks and findings inserted — it runs for every message an
+ * import processes, and on the embedded database a statement's fixed cost is most of it.
  * @param db - the processing transaction (or the database)
  */
 export async function recordQualityChecks(db: Queryable, origin: QualityOrigin, checks: readonly ResourceQuality[]): Promise<number[]> {
-  if (origin.messageId !== undefined) await db.query('delete from data_quality_check where message_id = $1', [origin.messageId]);
-  if (checks.length === 0) return [];
-  // Ids drawn first, so each finding row can name its check without relying on RETURNING order.
-  const { rows } = await db.query<{ id: number }>(`select nextval('data_quality_check_id_seq') as id from generate_series(1, $1::int)`, [checks.length]);
-  const ids = rows.map((r) => Number(r.id));
-  await db.query(
-    `insert into data_quality_check (id, source, channel, message_id, resource_type, resource_ref, errors, warnings, informations)
-     select t.id, $1, $2, $3, t.resource_type, t.resource_ref, t.errors, t.warnings, t.informations
-       from unnest($4::bigint[], $5::text[], $6::text[], $7::int[], $8::int[], $9::int[])
-            as t(id, resource_type, resource_ref, errors, warnings, informations)`,
+  if (checks.length === 0) {
+    if (origin.messageId !== undefined) await db.query('delete from data_quality_check where message_id = $1', [origin.messageId]);
+    return [];
+  }
+  const findings = checks.flatMap((c, i) => c.findings.map((f, ordinal) => ({ ...f, check: i + 1, ordinal })));
+  // `t` draws each check's id once (a CTE with a volatile function is evaluated once), so
+  // each finding names its check without relying on RETURNING order.
+  const { rows } = await db.query<{ id: number }>(
+    `with gone as (delete from data_quality_check where $3::bigint is not null and message_id = $3),
+     t as (select nextval('data_quality_check_id_seq') as id, t.*
+             from unnest($4::text[], $5::text[], $6::int[], $7::int[], $8::int[]) with ordinality
+                  as t(resource_type, resource_ref, errors, warnings, informations, n)),
+     checks as (
+       insert into data_quality_check (id, source, channel, message_id, resource_type, resource_ref, errors, warnings, informations)
+       select t.id, $1, $2, $3, t.resource_type, t.resource_ref, t.errors, t.warnings, t.informations from t),
+     findings as (
+       insert into data_quality_finding (check_id, ordinal, rule_id, severity, location, message)
+       select t.id, f.ordinal, f.rule_id, f.severity, f.location, f.message
+         from unnest($9::int[], $10::int[], $11::text[], $12::text[], $13::text[], $14::text[]) as f(n, ordinal, rule_id, severity, location, message)
+         join t on t.n = f.n)
+     select id from t order by n`,
     [
       origin.source,
       origin.channel ?? null,
       origin.messageId ?? null,
-      ids,
       checks.map((c) => c.resourceType),
       checks.map((c) => c.resourceRef),
       checks.map((c) => count(c, 'error')),
       checks.map((c) => count(c, 'warning')),
       checks.map((c) => count(c, 'information')),
+      findings.map((f) => f.check),
+      findings.map((f) => f.ordinal),
+      findings.map((f) => f.ruleId),
+      findings.map((f) => f.severity),
+      findings.map((f) => f.location),
+      findings.map((f) => f.message),
     ],
   );
-  const findings = checks.flatMap((c, i) => c.findings.map((f, ordinal) => ({ ...f, checkId: ids[i]!, ordinal })));
-  if (findings.length > 0) {
-    await db.query(
-      `insert into data_quality_finding (check_id, ordinal, rule_id, severity, location, message)
-       select * from unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[])`,
-      [
-        findings.map((f) => f.checkId),
-        findings.map((f) => f.ordinal),
-        findings.map((f) => f.ruleId),
-        findings.map((f) => f.severity),
-        findings.map((f) => f.location),
-        findings.map((f) => f.message),
-      ],
-    );
-  }
-  return ids;
+  return rows.map((r) => Number(r.id));
 }
 
 export interface RuleCount {

@@ -9,7 +9,7 @@
 import { evalFhirPathTyped, toTypedValue, type TypedValue } from '@medplum/core';
 import type { Resource, SearchParameter } from '@medplum/fhirtypes';
 import type { Queryable } from '../../platform/db/db.ts';
-import type { ResourceRow, SearchIndexer } from '../resource-store.ts';
+import type { IndexedVersion, ResourceRow, SearchIndexer } from '../resource-store.ts';
 import { addCompositeRows } from './composite.ts';
 import { addIndexRows, emptyIndexRows, type IndexRows } from './index-rows.ts';
 import {
@@ -19,7 +19,7 @@ import {
   type SearchParameterRegistry,
 } from './search-parameter-registry.ts';
 import { replaceTextRows } from './search-text.ts';
-import { replaceIndexRows } from './write-index-rows.ts';
+import { replaceIndexRowsOfMany } from './write-index-rows.ts';
 
 /**
  * The index rows of one resource, from every indexed search parameter of its type.
@@ -45,21 +45,34 @@ export function extractIndexRows(resource: Resource, parameters: SearchParameter
   return rows;
 }
 
+function liveContent(row: ResourceRow): Resource | null {
+  return row.content && !row.deleted ? row.content : null;
+}
+
 export class FhirSearchIndexer implements SearchIndexer {
   /** @param parameters - the hub's search parameters, custom SearchParameters included. */
   constructor(private readonly parameters: SearchParameterRegistry) {}
 
-  async index(tx: Queryable, row: ResourceRow): Promise<void> {
-    const resource = row.content && !row.deleted ? row.content : null;
+  /**
+   * Indexes the newest versions a unit of work wrote, in two statements whatever their number.
+   * @param rows - one per resource; `firstVersion` says it was never indexed (nothing to delete).
+   */
+  async index(tx: Queryable, rows: readonly IndexedVersion[]): Promise<void> {
+    if (rows.length === 0) return;
     // A SearchParameter is checked before it commits (422 if it could not be indexed); from
     // here on this transaction indexes with it, and nobody else does until it commits.
-    if (row.resourceType === 'SearchParameter') await this.parameters.admit(tx, resource as SearchParameter | null);
+    for (const row of rows) if (row.resourceType === 'SearchParameter') await this.parameters.admit(tx, liveContent(row) as SearchParameter | null);
     // The full-text rows first: their statement also reads the SearchParameter stamp, which
     // says whether the parameters this transaction sees have changed.
-    const stamp = await replaceTextRows(tx, [{ resourceType: row.resourceType, id: row.id, resource }], searchParameterStampSql);
-    const rows = resource ? extractIndexRows(resource, await this.parameters.inTransaction(tx, stamp)) : emptyIndexRows();
-    // Version 1 of a resource has never been indexed: there is nothing to delete.
-    await replaceIndexRows(tx, row.resourceType, row.id, rows, row.versionId === 1);
+    const stamp = await replaceTextRows(tx, rows.map((row) => ({ resourceType: row.resourceType, id: row.id, resource: liveContent(row) })), searchParameterStampSql);
+    const parameters = await this.parameters.inTransaction(tx, stamp);
+    await replaceIndexRowsOfMany(
+      tx,
+      rows.map((row) => {
+        const resource = liveContent(row);
+        return { resourceType: row.resourceType, id: row.id, rows: resource ? extractIndexRows(resource, parameters) : emptyIndexRows(), firstVersion: row.firstVersion };
+      }),
+    );
   }
 
   /**
@@ -69,7 +82,7 @@ export class FhirSearchIndexer implements SearchIndexer {
   async reindex(tx: Queryable, rows: readonly ResourceRow[]): Promise<void> {
     const parameters = await this.parameters.inTransaction(tx);
     const live = rows.filter((row) => row.content && !row.deleted);
-    for (const row of live) await replaceIndexRows(tx, row.resourceType, row.id, extractIndexRows(row.content!, parameters));
+    await replaceIndexRowsOfMany(tx, live.map((row) => ({ resourceType: row.resourceType, id: row.id, rows: extractIndexRows(row.content!, parameters) })));
     await replaceTextRows(tx, live.map((row) => ({ resourceType: row.resourceType, id: row.id, resource: row.content })));
   }
 }

@@ -62,8 +62,8 @@ function compartmentCondition(b: SqlBuilder, resourceType: string, personId: str
     and x.code = any(${b.param(codes, 'text[]')}) and x.target_id = ${b.param(personId)} and x.target_type = 'Patient')`;
 }
 
-export function pageStatement(request: SearchRequest, scope: SearchScope, cursor: Cursor | undefined): Statement {
-  const b = new SqlBuilder();
+/** @param b - a builder already holding parameters (several searches in one statement), else a new one. */
+export function pageStatement(request: SearchRequest, scope: SearchScope, cursor: Cursor | undefined, b = new SqlBuilder()): Statement {
   const keys = request.sort.map((key) => sortExpression(b, key));
   const conditions = whereClause(b, request, scope);
   if (cursor) conditions.push(cursorCondition(b, keys, cursor));
