@@ -65,16 +65,20 @@ export interface GoldenWrite {
   written: boolean;
 }
 
-/** Writes the golden Patients of these persons in the caller's store transaction, with their change events. */
+/**
+ * Writes the golden Patients of these persons in the caller's store transaction, with their
+ * change events. `isNew` says the person was created in this unit of work (a fresh id), so
+ * there is no golden record to read first.
+ */
 export async function writeGoldenRecords(
   tx: StoreTransaction,
-  persons: readonly { person: GoldenPerson; sources: readonly SurvivorSource[] }[],
+  persons: readonly { person: GoldenPerson; sources: readonly SurvivorSource[]; isNew?: boolean }[],
   rules: SurvivorshipRules,
 ): Promise<GoldenWrite[]> {
   const out: GoldenWrite[] = [];
   const events: NewEvent[] = [];
-  for (const { person, sources } of persons) {
-    const before = await readCurrent(tx, person.id);
+  for (const { person, sources, isNew } of persons) {
+    const before = isNew ? undefined : await readCurrent(tx, person.id);
     const { patient, survived } = buildGoldenPatient(person, sources, rules);
     const result = await tx.update(patient);
     const changed = changedElements(before, patient).filter((e) => e !== 'identifier' || before !== undefined);

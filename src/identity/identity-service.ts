@@ -251,9 +251,11 @@ export class IdentityService {
     });
 
     // Golden records, 200 persons per unit of work; rebuilding is idempotent, so a rerun repairs an interrupted one.
-    const work: { person: GoldenPerson; sources: SurvivorSource[] }[] = [
+    const fresh = new Set(created);
+    const work: { person: GoldenPerson; sources: SurvivorSource[]; isNew?: boolean }[] = [
       ...[...membersOf].map(([id, members]) => ({
         person: { id, status: 'active' as const, replacedBy: null },
+        isNew: fresh.has(id),
         sources: members.map((i) => ({ ref: refOf(i), patient: byRef.get(refOf(i))!, source: (records[i] as NormalizedRecord).source })),
       })),
       ...merged.map((m) => ({ person: { id: m.id, status: 'merged' as const, replacedBy: m.into }, sources: [] })),

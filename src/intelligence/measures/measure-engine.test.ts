@@ -127,3 +127,15 @@ test('input without exactly one Patient is refused; unknown measures too', async
   const { bundle } = testCase('CMS165', 'DENEXFail AdvIllnessDxBefore2Yrs');
   await expectCodedError(engine.evaluate(bundle, year2025, ['CMS999']), 'LNG_NOT_FOUND');
 });
+
+test('initial populations first: the same results as a full run, for exactly the measures whose initial population holds', async () => {
+  let left = 0;
+  for (const c of cases) {
+    const full = await engine.evaluate(c.bundle, c.period);
+    const eligible = await engine.evaluateInitialPopulations(c.bundle, c.period);
+    const inPopulation = full.filter((r) => r.populations['initial-population']);
+    left += full.length - inPopulation.length;
+    assert.deepEqual(eligible, inPopulation, `${c.measureId} ${c.name}`);
+  }
+  assert.ok(left > 0, 'some test patients are outside an initial population, so the shortcut was taken');
+});

@@ -8,14 +8,15 @@
  * record's Patient compartment).
  */
 import type { Bundle, Resource } from '@medplum/fhirtypes';
-import { DateTime, Executor, Library, Repository, type CodeService, type DataProvider, type PatientObject } from 'cql-execution';
+import { DateTime, Executor, Library, Repository, type CodeService, type Interval, type PatientObject, type Results } from 'cql-execution';
 import { PatientSource } from 'cql-exec-fhir';
 import { LongitudeError } from '../../platform/errors.ts';
 import { elmDefines, elmSourceText, type ElmDefine } from './elm.ts';
 import { explainDefine, type Criterion, type CriteriaContext } from './explain-criteria.ts';
 import type { ImprovementNotation, MeasureDefinition } from './measure-content.ts';
 import { toCqlInterval, type MeasurementPeriod } from './measurement-period.ts';
-import { applyProportionRules, isCareGap, populationCodes, type PopulationCode, type PopulationMembership } from './populations.ts';
+import { applyProportionRules, isCareGap, isMember, populationCodes, type PopulationCode, type PopulationMembership } from './populations.ts';
+import { loadPatient, providerOf } from './patient-data.ts';
 import { createCodeService } from './value-set-codes.ts';
 
 /** The outcome for one patient and one measure. */
@@ -57,6 +58,12 @@ export interface MeasureEngine {
   readonly measures: readonly MeasureDefinition[];
   /** Evaluates one patient against every measure (or the ids given). */
   evaluate(patient: Bundle | Resource[], period: MeasurementPeriod, measureIds?: readonly string[]): Promise<PatientMeasureResult[]>;
+  /**
+   * The same results, for the measures whose initial population the patient is in only: the
+   * others cannot hold a care gap, so they are left out after their initial population
+   * define alone was evaluated (a fraction of the whole library).
+   */
+  evaluateInitialPopulations(patient: Bundle | Resource[], period: MeasurementPeriod, measureIds?: readonly string[]): Promise<PatientMeasureResult[]>;
 }
 
 /** A measure compiled once for many patients: the Library tree and its terminology. */
@@ -87,22 +94,36 @@ function prepareMeasure(definition: MeasureDefinition): PreparedMeasure {
 export function createMeasureEngine(definitions: readonly MeasureDefinition[], options: MeasureEngineOptions = {}): MeasureEngine {
   const prepared = new Map(definitions.map((definition) => [definition.id, prepareMeasure(definition)]));
   // Parsing the FHIR model info is the expensive part of a PatientSource; one is reused, and
-  // used synchronously only (see patientProvider), so concurrent evaluations cannot mix.
+  // used synchronously only (see loadPatient), so concurrent evaluations cannot mix.
   const source = PatientSource.FHIRv401({ requireProfileTagging: options.requireProfileTagging ?? true });
   return {
     measures: definitions,
     async evaluate(patient, period, measureIds) {
       const bundle = toPatientBundle(patient);
-      const ids = measureIds ?? definitions.map((definition) => definition.id);
       const results: PatientMeasureResult[] = [];
-      for (const id of ids) {
-        const measure = prepared.get(id);
-        if (!measure) throw new LongitudeError('LNG_NOT_FOUND', `measure ${id} is not loaded`);
-        results.push(await evaluateMeasure(measure, patientProvider(source, bundle), period));
+      const data = loadPatient(source, bundle);
+      for (const measure of measuresOf(measureIds)) results.push(await evaluateMeasure(measure, data, period));
+      return results;
+    },
+    async evaluateInitialPopulations(patient, period, measureIds) {
+      const bundle = toPatientBundle(patient);
+      const results: PatientMeasureResult[] = [];
+      const data = loadPatient(source, bundle);
+      for (const measure of measuresOf(measureIds)) {
+        if (!(await inInitialPopulation(measure, data, period))) continue;
+        results.push(await evaluateMeasure(measure, data, period));
       }
       return results;
     },
   };
+
+  function measuresOf(measureIds: readonly string[] | undefined): PreparedMeasure[] {
+    return (measureIds ?? definitions.map((definition) => definition.id)).map((id) => {
+      const measure = prepared.get(id);
+      if (!measure) throw new LongitudeError('LNG_NOT_FOUND', `measure ${id} is not loaded`);
+      return measure;
+    });
+  }
 }
 
 /** Wraps loose resources in a collection Bundle; refuses input without exactly one Patient. */
@@ -118,37 +139,61 @@ export function toPatientBundle(patient: Bundle | Resource[]): Bundle {
 }
 
 /**
- * A one-patient DataProvider. cql-exec-fhir's Patient class is not exported, so it is made
- * by the shared PatientSource in one synchronous step (load, take, reset).
+ * The CQL values of a period, parsed once: cql-execution checks every DateTime string with
+ * luxon formats, which cost more than some whole evaluations. Engine values are not mutated
+ * (an evaluation shares one interval across all its defines already).
  */
-function patientProvider(source: PatientSource, bundle: Bundle): DataProvider {
-  source.reset();
-  source.loadBundles([bundle]);
-  const patient = source.currentPatient() as unknown as PatientObject;
-  source.reset();
-  let current: PatientObject | undefined = patient;
-  return {
-    currentPatient: () => current,
-    nextPatient: () => (current = undefined),
-  };
+const periodValues = new Map<string, { interval: Interval; executionDateTime: DateTime }>();
+
+function cqlValuesOf(period: MeasurementPeriod): { interval: Interval; executionDateTime: DateTime } {
+  const key = `${period.start}/${period.end}`;
+  let values = periodValues.get(key);
+  if (!values) {
+    // No measure here reads Now(); the period's end keeps results reproducible if one does.
+    const executionDateTime = DateTime.parse(`${period.end}T23:59:59.999Z`);
+    if (!executionDateTime) throw new LongitudeError('LNG_BAD_REQUEST', `measurement period end ${period.end} is not a date`);
+    values = { interval: toCqlInterval(period), executionDateTime };
+    if (periodValues.size > 16) periodValues.clear();
+    periodValues.set(key, values);
+  }
+  return values;
 }
 
-async function evaluateMeasure(measure: PreparedMeasure, provider: DataProvider, period: MeasurementPeriod): Promise<PatientMeasureResult> {
-  const { definition } = measure;
-  const executor = new Executor(measure.library, measure.codeService, { 'Measurement Period': toCqlInterval(period) });
-  // No measure here reads Now(); the period's end keeps results reproducible if one does.
-  const executionDateTime = DateTime.parse(`${period.end}T23:59:59.999Z`);
-  let results;
+/** Runs the library for one patient: every define, or only `define` (with what it references). */
+async function execute(measure: PreparedMeasure, patient: PatientObject, period: MeasurementPeriod, define?: string): Promise<Results> {
+  const { interval, executionDateTime } = cqlValuesOf(period);
+  const executor = new Executor(measure.library, measure.codeService, { 'Measurement Period': interval });
+  const provider = providerOf(patient);
   const restoreConsole = muteMissingElementNotices();
   try {
-    results = await executor.exec_patient_context(provider, executionDateTime ?? undefined);
+    return define === undefined
+      ? await executor.exec_patient_context(provider, executionDateTime)
+      : await executor.exec_expression(define, provider, executionDateTime);
   } catch (err) {
     // cql-execution's message spans several lines (library, expression, locator); one line here.
     const message = (err as Error).message.replace(/\s+/g, ' ').trim();
-    throw new LongitudeError('LNG_UNPROCESSABLE', `${definition.id}: the CQL engine failed: ${message}`, { cause: err });
+    throw new LongitudeError('LNG_UNPROCESSABLE', `${measure.definition.id}: the CQL engine failed: ${message}`, { cause: err });
   } finally {
     restoreConsole();
   }
+}
+
+/**
+ * Whether the patient is in the initial population, from that define alone. Every other
+ * population is a subset of it (populations.ts), so outside it there is no care gap; CQL
+ * defines are functions of the data, so the value is the one a full run computes.
+ */
+async function inInitialPopulation(measure: PreparedMeasure, patient: PatientObject, period: MeasurementPeriod): Promise<boolean> {
+  const define = measure.definition.populations['initial-population'];
+  if (define === undefined) return true;
+  const results = await execute(measure, patient, period, define);
+  const [values] = Object.values(results.patientResults as Record<string, Record<string, unknown>>);
+  return isMember(values?.[define]);
+}
+
+async function evaluateMeasure(measure: PreparedMeasure, patient: PatientObject, period: MeasurementPeriod): Promise<PatientMeasureResult> {
+  const { definition } = measure;
+  const results = await execute(measure, patient, period);
   const [patientId] = Object.keys(results.patientResults as object);
   if (patientId === undefined) throw new LongitudeError('LNG_INTERNAL', `${definition.id}: the engine returned no patient result`);
   const defineValues = (results.patientResults as Record<string, Record<string, unknown>>)[patientId] ?? {};

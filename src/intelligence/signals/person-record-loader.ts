@@ -20,7 +20,7 @@ export interface RecordDeps {
 }
 
 /** Signals are not part of the record they are computed from (that would loop). */
-const leftOut = new Set(['DetectedIssue', 'AuditEvent']);
+export const leftOutOfRecord: ReadonlySet<string> = new Set(['DetectedIssue', 'AuditEvent']);
 const pageSize = 1000;
 
 /**
@@ -34,7 +34,7 @@ export async function loadPersonRecord(deps: RecordDeps, ctx: AccessContext, per
     let after: { resourceType: string; id: string } | undefined;
     do {
       const page = await patientEverything(deps, ctx, patientId, { count: pageSize, ...(after ? { after } : {}) });
-      for (const r of page.resources) if (!leftOut.has(r.resourceType)) resources.set(`${r.resourceType}/${r.id}`, r);
+      for (const r of page.resources) if (!leftOutOfRecord.has(r.resourceType)) resources.set(`${r.resourceType}/${r.id}`, r);
       after = page.next;
     } while (after);
   }
@@ -54,18 +54,28 @@ export async function loadPersonRecord(deps: RecordDeps, ctx: AccessContext, per
  * The Provenances whose target is one of the references, through the search index. The
  * compartment read above was audited; these say only where each resource came from.
  */
-async function provenancesTargeting(db: Queryable, ctx: AccessContext, references: string[]): Promise<Provenance[]> {
+export async function provenancesTargeting(db: Queryable, ctx: AccessContext, references: string[]): Promise<Provenance[]> {
+  const seen = new Set<string>();
+  return (await provenanceTargets(db, ctx, references)).map((t) => t.provenance).filter((p) => !seen.has(p.id!) && seen.add(p.id!));
+}
+
+/** Each (Provenance, `Type/id` it targets) pair for these references, through the search index. */
+export async function provenanceTargets(db: Queryable, ctx: AccessContext, references: string[]): Promise<{ target: string; provenance: Provenance }[]> {
   if (references.length === 0 || !decide(ctx, 'read', 'Provenance').allowed) return [];
   const types = references.map((r) => r.slice(0, r.indexOf('/')));
   const ids = references.map((r) => r.slice(r.indexOf('/') + 1));
-  const { rows } = await db.query<{ content: Provenance }>(
-    `select distinct on (r.id) r.content
+  const { rows } = await db.query<{ target_type: string; target_id: string; content: Provenance }>(
+    `select x.target_type, x.target_id, r.content
        from search_reference x
        join unnest($1::text[], $2::text[]) as t(target_type, target_id)
          on t.target_type = x.target_type and t.target_id = x.target_id
        join resource r on r.resource_type = 'Provenance' and r.id = x.id and not r.deleted
-      where x.resource_type = 'Provenance' and x.code = 'target'`,
+      where x.resource_type = 'Provenance' and x.code = 'target'
+      order by r.id`,
     [types, ids],
   );
-  return rows.map((r) => r.content);
+  const seen = new Set<string>();
+  return rows
+    .map((r) => ({ target: `${r.target_type}/${r.target_id}`, provenance: r.content }))
+    .filter((t) => !seen.has(`${t.provenance.id}|${t.target}`) && seen.add(`${t.provenance.id}|${t.target}`));
 }

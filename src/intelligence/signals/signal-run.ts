@@ -6,10 +6,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createMeasureEngine, loadMeasureContent, oneYearPeriod, type MeasureEngine } from '../measures/index.ts';
 import type { AccessContext } from '../../trust/access-context.ts';
-import type { PersonDirectory } from './person-directory.ts';
+import type { PersonDirectory, PersonRef } from './person-directory.ts';
 import { emptyTally, type KindTally } from './signal-lifecycle.ts';
-import type { SignalRunner } from './signal-runner.ts';
+import type { PersonRun, SignalRunner } from './signal-runner.ts';
 import type { SignalKindId, SignalServices } from './signal.ts';
+
+/** Persons per page of a full run (one compartment read, one search, one write transaction each). */
+const pageSize = 100;
 
 export interface SignalServiceOptions {
   /** Measure content directory (manifest.json); care gaps are skipped without one. */
@@ -54,8 +57,8 @@ export async function runSignals(
   options: { person?: string; kinds?: readonly SignalKindId[]; asOf?: Date; onProgress?: (done: number, total: number) => void },
 ): Promise<RunSummary> {
   const summary: RunSummary = { persons: 0, byKind: new Map(), failures: [] };
-  const runOne = async (person: Awaited<ReturnType<PersonDirectory['personOf']>>) => {
-    const run = await deps.runner.runPerson(ctx, person, { ...(options.kinds ? { kinds: options.kinds } : {}), ...(options.asOf ? { asOf: options.asOf } : {}) });
+  const runOptions = { ...(options.kinds ? { kinds: options.kinds } : {}), ...(options.asOf ? { asOf: options.asOf } : {}) };
+  const tallyOne = (person: PersonRef, run: PersonRun) => {
     for (const [kind, t] of run.tally) {
       const sum = summary.byKind.get(kind) ?? emptyTally();
       sum.raised += t.raised;
@@ -67,19 +70,20 @@ export async function runSignals(
     summary.persons += 1;
   };
   if (options.person) {
-    await runOne(await deps.directory.personOf(options.person));
+    const person = await deps.directory.personOf(options.person);
+    tallyOne(person, await deps.runner.runPerson(ctx, person, runOptions));
     options.onProgress?.(1, 1);
     return summary;
   }
   const total = await deps.directory.count();
   let after: string | undefined;
   for (;;) {
-    const page = await deps.directory.listPersons(after, 200);
+    const page = await deps.directory.listPersons(after, pageSize);
     if (page.length === 0) break;
-    for (const person of page) {
-      await runOne(person);
-      options.onProgress?.(summary.persons, total);
-    }
+    // A page at a time: records read, stored signals searched and changes written together.
+    const runs = await deps.runner.runPersons(ctx, page, runOptions);
+    page.forEach((person, i) => tallyOne(person, runs[i]!));
+    options.onProgress?.(summary.persons, total);
     after = page.at(-1)!.id;
   }
   return summary;

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { DetectedIssue, Observation, Patient, Provenance } from '@medplum/fhirtypes';
+import { expectCodedError } from '../../test-support/coded-error.ts';
 import { systemContext } from '../../trust/access-context.ts';
 import { testDatabases } from '../../test-support/test-db.ts';
 import { openTestHub, type TestHub } from '../../test-support/test-hub.ts';
@@ -70,6 +71,26 @@ for (const backend of testDatabases()) {
       });
       assert.equal(search.statusCode, 200);
       assert.deepEqual(search.json().entry.map((e: { resource: DetectedIssue }) => e.resource.id), [signal!.id]);
+    });
+
+    test('a page of persons at once stores what one by one stores', async () => {
+      const persons = [];
+      for (const name of ['PageA', 'PageB']) {
+        const patient = (await t.hub.store.create<Patient>(ctx, { resourceType: 'Patient', name: [{ family: name }] })).resource;
+        await t.hub.store.create(ctx, hba1c(patient.id!, '2026-03-01', 'lab'));
+        if (name === 'PageA') await t.hub.store.create(ctx, hba1c(patient.id!, '2026-04-11', 'ehr'));
+        persons.push({ id: patient.id!, patientIds: [patient.id!] });
+      }
+      const runs = await runner.runPersons(ctx, persons, { kinds: ['duplicate-test'], asOf });
+      assert.deepEqual(runs.map((r) => r.tally.get('duplicate-test')), [{ raised: 1, stillOpen: 0, resolved: 0 }, { raised: 0, stillOpen: 0, resolved: 0 }]);
+      const [raised] = await signalsOf(persons[0]!.id);
+      assert.deepEqual(raised!.evidence.map((e) => e.sourceSystem), ['lab', 'ehr']);
+      assert.deepEqual(await signalsOf(persons[1]!.id), []);
+      // One by one afterwards finds the page's signal stored and writes nothing new.
+      const again = await runner.runPerson(ctx, persons[0]!, { kinds: ['duplicate-test'], asOf });
+      assert.deepEqual(again.tally.get('duplicate-test'), { raised: 0, stillOpen: 1, resolved: 0 });
+      assert.equal((await t.hub.store.history(ctx, 'DetectedIssue', raised!.id)).length, 1);
+      await expectCodedError(runner.runPersons(ctx, [{ id: 'nobody', patientIds: ['nobody'] }], { asOf }), 'LNG_NOT_FOUND');
     });
 
     test('incremental: a new result recomputes the person from the outbox; removing it resolves the signal itself', async () => {

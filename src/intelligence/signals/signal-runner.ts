@@ -14,6 +14,8 @@ import { SIGNAL_KIND_SYSTEM } from './detected-issue.ts';
 import { signalKindRegistry } from './kinds/index.ts';
 import type { PersonRef } from './person-directory.ts';
 import { loadPersonRecord } from './person-record-loader.ts';
+import type { PersonRecord } from './person-record.ts';
+import { loadPersonRecords } from './person-records-batch.ts';
 import { emptyTally, reconcileSignals, type KindTally } from './signal-lifecycle.ts';
 import type { Finding, SignalKind, SignalKindId, SignalServices } from './signal.ts';
 
@@ -32,6 +34,23 @@ export interface PersonRun {
   failed: { kind: SignalKindId; message: string }[];
 }
 
+export interface RunOptions {
+  /** Only these kinds (their other signals are left alone); all by default. */
+  kinds?: readonly SignalKindId[];
+  asOf?: Date;
+}
+
+interface Computed {
+  person: PersonRef;
+  findings: Finding[];
+  failed: PersonRun['failed'];
+  ran: SignalKindId[];
+  asOf: Date;
+}
+
+/** The kind code of a stored signal. */
+const kindOf = (issue: DetectedIssue) => issue.code?.coding?.find((c) => c.system === SIGNAL_KIND_SYSTEM)?.code as SignalKindId;
+
 export class SignalRunner {
   private readonly search: SearchService;
 
@@ -43,10 +62,46 @@ export class SignalRunner {
    * Recomputes the signals of one person.
    * @param kinds - only these kinds (their other signals are left alone); all by default
    */
-  async runPerson(ctx: AccessContext, person: PersonRef, options: { kinds?: readonly SignalKindId[]; asOf?: Date } = {}): Promise<PersonRun> {
+  async runPerson(ctx: AccessContext, person: PersonRef, options: RunOptions = {}): Promise<PersonRun> {
+    const record = await loadPersonRecord(this.deps, ctx, person.id, person.patientIds);
+    const computed = await this.detect(person, record, options);
+    const existing = await this.storedSignals(ctx, person, computed.ran);
+    return (await this.store(ctx, [{ ...computed, existing }]))[0]!;
+  }
+
+  /**
+   * Recomputes the signals of a page of persons (a full run): the same outcome as `runPerson`
+   * for each, with their records read, their stored signals searched and the changed
+   * DetectedIssues written together (one unit of work) instead of person by person. A record
+   * that cannot be read stops the run there, as it does one by one; the persons before it are
+   * stored first.
+   */
+  async runPersons(ctx: AccessContext, persons: readonly PersonRef[], options: RunOptions = {}): Promise<PersonRun[]> {
+    const records = await loadPersonRecords(this.deps, ctx, persons);
+    const computed: Computed[] = [];
+    let stop: unknown;
+    for (const person of persons) {
+      const loaded = records.get(person.id);
+      if (!loaded || 'error' in loaded) {
+        stop = loaded?.error ?? new Error(`person ${person.id} was not loaded`);
+        break;
+      }
+      computed.push(await this.detect(person, loaded.record, options));
+    }
+    const ran = [...new Set(computed.flatMap((c) => c.ran))];
+    const stored = await this.storedSignalsOf(ctx, computed.map((c) => c.person), ran);
+    const runs = await this.store(ctx, computed.map((c) => ({
+      ...c,
+      existing: c.person.patientIds.flatMap((id) => stored.get(`Patient/${id}`) ?? []).filter((issue) => c.ran.includes(kindOf(issue))),
+    })));
+    if (stop !== undefined) throw stop;
+    return runs;
+  }
+
+  /** Runs each kind (pure) on the record; a kind that throws is reported and leaves its signals alone. */
+  private async detect(person: PersonRef, record: PersonRecord, options: RunOptions): Promise<Computed> {
     const asOf = options.asOf ?? new Date();
     const kinds: SignalKind[] = signalKindRegistry.filter((k) => !options.kinds || options.kinds.includes(k.id));
-    const record = await loadPersonRecord(this.deps, ctx, person.id, person.patientIds);
     const findings: Finding[] = [];
     const failed: PersonRun['failed'] = [];
     const ran: SignalKindId[] = [];
@@ -61,35 +116,64 @@ export class SignalRunner {
         this.deps.logger?.warn({ person: person.id, kind: kind.id, err }, 'signal kind failed');
       }
     }
-    const existing = await this.storedSignals(ctx, person, ran);
-    const plan = reconcileSignals(person, ran, existing, findings, asOf.toISOString());
-    if (plan.writes.length > 0) {
+    return { person, findings, failed, ran, asOf };
+  }
+
+  /** Reconciles each person's findings with their stored signals and writes the changes in one transaction. */
+  private async store(ctx: AccessContext, people: readonly (Computed & { existing: DetectedIssue[] })[]): Promise<PersonRun[]> {
+    const runs: PersonRun[] = [];
+    const writes: DetectedIssue[] = [];
+    for (const { person, ran, existing, findings, asOf, failed } of people) {
+      const plan = reconcileSignals(person, ran, existing, findings, asOf.toISOString());
+      writes.push(...plan.writes);
+      for (const kind of ran) if (!plan.tally.has(kind)) plan.tally.set(kind, emptyTally());
+      runs.push({ tally: plan.tally, failed });
+    }
+    if (writes.length > 0) {
       await this.deps.store.transaction(ctx, async (tx) => {
-        for (const issue of plan.writes) await tx.update(issue);
+        for (const issue of writes) await tx.update(issue);
       });
     }
-    for (const kind of ran) if (!plan.tally.has(kind)) plan.tally.set(kind, emptyTally());
-    return { tally: plan.tally, failed };
+    return runs;
+  }
+
+  /**
+   * The stored signals of some kinds of these persons, by `Patient/<id>`, through FHIR search
+   * (policy and audit apply): one search for all of them.
+   */
+  async storedSignalsOf(ctx: AccessContext, persons: readonly PersonRef[], kinds: readonly SignalKindId[]): Promise<Map<string, DetectedIssue[]>> {
+    const byPatient = new Map<string, DetectedIssue[]>();
+    const patients = [...new Set(persons.flatMap((p) => p.patientIds))];
+    if (kinds.length === 0 || patients.length === 0) return byPatient;
+    for (const issue of await this.searchSignals(ctx, patients, kinds)) {
+      const ref = issue.patient?.reference ?? '';
+      (byPatient.get(ref) ?? byPatient.set(ref, []).get(ref)!).push(issue);
+    }
+    return byPatient;
+  }
+
+  private async searchSignals(ctx: AccessContext, patientIds: readonly string[], kinds: readonly SignalKindId[]): Promise<DetectedIssue[]> {
+    const issues: DetectedIssue[] = [];
+    let cursor: string | undefined;
+    do {
+      const query: [string, string][] = [
+        ['patient', patientIds.map((id) => `Patient/${id}`).join(',')],
+        ['code', kinds.map((k) => `${SIGNAL_KIND_SYSTEM}|${k}`).join(',')],
+        ['_count', '1000'],
+        ...(cursor ? ([['_cursor', cursor]] as [string, string][]) : []),
+      ];
+      const page = await this.search.search(ctx, 'DetectedIssue', query);
+      issues.push(...(page.resources as DetectedIssue[]));
+      cursor = page.next;
+    } while (cursor);
+    return issues;
   }
 
   /** The person's stored signals of some kinds, through FHIR search (policy and audit apply). */
   async storedSignals(ctx: AccessContext, person: PersonRef, kinds: readonly SignalKindId[]): Promise<DetectedIssue[]> {
     if (kinds.length === 0) return [];
     const issues: DetectedIssue[] = [];
-    for (const patientId of person.patientIds) {
-      let cursor: string | undefined;
-      do {
-        const query: [string, string][] = [
-          ['patient', `Patient/${patientId}`],
-          ['code', kinds.map((k) => `${SIGNAL_KIND_SYSTEM}|${k}`).join(',')],
-          ['_count', '1000'],
-          ...(cursor ? ([['_cursor', cursor]] as [string, string][]) : []),
-        ];
-        const page = await this.search.search(ctx, 'DetectedIssue', query);
-        issues.push(...(page.resources as DetectedIssue[]));
-        cursor = page.next;
-      } while (cursor);
-    }
+    for (const patientId of person.patientIds) issues.push(...(await this.searchSignals(ctx, [patientId], kinds)));
     return issues;
   }
 }

@@ -76,7 +76,8 @@ async function detect(person: PersonRecord, context: SignalContext): Promise<Fin
   const input = measureInput(person);
   if (!engine || input.length === 0) return [];
   const titles = new Map(engine.measures.map((m) => [m.id, m.title]));
-  const results = await engine.evaluate(input, periodOf(context));
+  // Only measures whose initial population the person is in can hold a gap: the others stop there.
+  const results = await engine.evaluateInitialPopulations(input, periodOf(context));
   return results.filter((r) => r.careGap).map((r) => toFinding(r, person, titles.get(r.measureId) ?? r.measureId));
 }
 

@@ -1,0 +1,50 @@
+/**
+ * One patient's data for the CQL engine, made once per patient and shared by every measure
+ * evaluated for them. cql-exec-fhir wraps each FHIR resource in a FHIRObject (a getter per
+ * element of its type) on every retrieve, and the measures retrieve the same types again and
+ * again (AdultOutpatientEncounters."Qualifying Encounters" alone unions seven Encounter
+ * retrieves), so the wrapped records are kept per retrieve type and reused: wrapping was the
+ * largest part of an evaluation (docs/benchmarks.md, "Signals and identity at demo scale").
+ * The wrappers are read-only views of the JSON, so sharing them cannot change a result.
+ */
+import type { Bundle } from '@medplum/fhirtypes';
+import type { DataProvider, PatientObject, RecordObject, RetrieveDetails } from 'cql-execution';
+import type { PatientSource } from 'cql-exec-fhir';
+
+/**
+ * The patient of a one-patient Bundle. cql-exec-fhir's Patient class is not exported, so it is
+ * made by the shared PatientSource in one synchronous step (load, take, reset), and its
+ * `findRecords` answers each (profile, data type) once.
+ */
+export function loadPatient(source: PatientSource, bundle: Bundle): PatientObject {
+  source.reset();
+  source.loadBundles([bundle]);
+  const patient = source.currentPatient() as unknown as PatientObject;
+  source.reset();
+  const wrapped = new Map<string, RecordObject[]>();
+  const findRecords = patient.findRecords.bind(patient);
+  // An own property shadows the class method; the instance stays the one cql-exec-fhir made.
+  Object.defineProperty(patient, 'findRecords', {
+    enumerable: false,
+    value(profile: string | null, retrieveDetails?: RetrieveDetails): RecordObject[] {
+      const key = `${profile ?? ''}\n${retrieveDetails?.datatype ?? ''}`;
+      let records = wrapped.get(key);
+      if (!records) {
+        records = findRecords(profile, retrieveDetails) as RecordObject[];
+        wrapped.set(key, records);
+      }
+      // A fresh array each time: callers may filter or sort the list they get.
+      return [...records];
+    },
+  });
+  return patient;
+}
+
+/** A DataProvider over one patient, for one execution (the executor walks it to its end). */
+export function providerOf(patient: PatientObject): DataProvider {
+  let current: PatientObject | undefined = patient;
+  return {
+    currentPatient: () => current,
+    nextPatient: () => (current = undefined),
+  };
+}
