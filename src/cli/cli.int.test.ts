@@ -18,7 +18,7 @@ function longitude(args: string[], env: Record<string, string> = {}) {
 
 /** Starts `longitude start` and resolves with the base URL once it prints it. */
 function startHub(env: Record<string, string>) {
-  const child = spawn(process.execPath, [bin, 'start', '--port', '0'], {
+  const child = spawn(process.execPath, [bin, 'start', '--port', '0', '--no-demo'], {
     env: { PATH: process.env.PATH ?? '', LONGITUDE_LOG_LEVEL: 'warn', HL7_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

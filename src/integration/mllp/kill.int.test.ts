@@ -30,7 +30,7 @@ const databaseUrl = process.env.DATABASE_URL;
 
 /** `longitude start` with its MLLP port, once it says it listens. */
 function startHub(env: Record<string, string>) {
-  const child = spawn(process.execPath, [bin, 'start', '--port', '0'], {
+  const child = spawn(process.execPath, [bin, 'start', '--port', '0', '--no-demo'], {
     env: { PATH: process.env.PATH ?? '', LONGITUDE_LOG_LEVEL: 'warn', HL7_PORT: '0', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

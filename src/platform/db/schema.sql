@@ -36,6 +36,17 @@ create table data_quality_finding (
   message text not null
 );
 
+create table demo_state (
+  singleton boolean not null default true,
+  status text not null,
+  people integer not null,
+  seed bigint not null,
+  start_date date not null,
+  started_at timestamp with time zone not null default now(),
+  completed_at timestamp with time zone,
+  summary jsonb
+);
+
 create table identity_decision (
   id bigint not null default nextval('identity_decision_id_seq'::regclass),
   decided_at timestamp with time zone not null default now(),
@@ -276,6 +287,8 @@ CREATE UNIQUE INDEX data_quality_finding_pkey ON data_quality_finding USING btre
 
 CREATE INDEX data_quality_finding_rule_idx ON data_quality_finding USING btree (rule_id, severity);
 
+CREATE UNIQUE INDEX demo_state_pkey ON demo_state USING btree (singleton);
+
 CREATE INDEX identity_decision_person_idx ON identity_decision USING btree (person_id, id);
 
 CREATE UNIQUE INDEX identity_decision_pkey ON identity_decision USING btree (id);
@@ -397,6 +410,12 @@ alter table data_quality_finding add constraint data_quality_finding_check_id_fk
 alter table data_quality_finding add constraint data_quality_finding_pkey PRIMARY KEY (check_id, ordinal);
 
 alter table data_quality_finding add constraint data_quality_finding_severity_check CHECK ((severity = ANY (ARRAY['error'::text, 'warning'::text, 'information'::text])));
+
+alter table demo_state add constraint demo_state_pkey PRIMARY KEY (singleton);
+
+alter table demo_state add constraint demo_state_singleton_check CHECK (singleton);
+
+alter table demo_state add constraint demo_state_status_check CHECK ((status = ANY (ARRAY['loading'::text, 'ready'::text])));
 
 alter table identity_decision add constraint identity_decision_decided_by_check CHECK ((decided_by = ANY (ARRAY['auto'::text, 'user'::text])));
 
