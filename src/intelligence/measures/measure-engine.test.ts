@@ -71,6 +71,21 @@ test('a high reading is shown with its value', async () => {
   assert.equal(result.explanation.gapReasons.length, 1);
 });
 
+test('records without profile tags (as the silos send them): a lab result is not a blood pressure reading', async () => {
+  // A passing patient, its profile tags removed, plus a glucose result on the day of the reading.
+  const { bundle } = testCase('CMS165', 'NUMERPass SBP139DBP89DuringMP');
+  const untagged = (bundle.entry ?? []).map((e) => {
+    const { meta: _meta, ...resource } = e.resource as Resource & { meta?: unknown };
+    return resource as Resource;
+  });
+  const reading = untagged.find((r) => r.resourceType === 'Observation' && JSON.stringify(r).includes('85354-9')) as Resource & { effectiveDateTime?: string; subject?: unknown };
+  assert.ok(reading?.effectiveDateTime);
+  const glucose = { resourceType: 'Observation', id: 'glucose-same-day', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '2345-7' }] }, subject: reading.subject, effectiveDateTime: reading.effectiveDateTime, valueQuantity: { value: 101, unit: 'mg/dL' } } as Resource;
+  const [result] = await createMeasureEngine(definitions, { requireProfileTagging: false }).evaluate([...untagged, glucose], year2025, ['CMS165']);
+  assert.equal(result?.populations.numerator, true);
+  assert.equal(result?.careGap, false);
+});
+
 test('in the numerator: no gap, and the reasons are the criteria that held', async () => {
   const [result] = await engine.evaluate(testCase('CMS165', 'NUMERPass SBP139DBP89DuringMP').bundle, year2025, ['CMS165']);
   assert.ok(result);

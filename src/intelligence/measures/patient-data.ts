@@ -12,6 +12,34 @@ import type { DataProvider, PatientObject, RecordObject, RetrieveDetails } from 
 import type { PatientSource } from 'cql-exec-fhir';
 
 /**
+ * FHIR R4 vital-sign profiles fix Observation.code to one LOINC code
+ * (http://hl7.org/fhir/R4/observation-vitalsigns.html). Records fed from the silos carry no
+ * profile tags, so cql-exec-fhir answers a retrieve by such a profile with every Observation;
+ * CMS165's `["observation-bp"]` then met lab results, whose absent systolic component sorted
+ * as null and crashed the engine ("reading 'isQuantity'"). The profile's own code decides.
+ */
+const vitalSignProfiles: Record<string, string> = {
+  'http://hl7.org/fhir/StructureDefinition/bp': '85354-9',
+  'http://hl7.org/fhir/StructureDefinition/bmi': '39156-5',
+  'http://hl7.org/fhir/StructureDefinition/bodyheight': '8302-2',
+  'http://hl7.org/fhir/StructureDefinition/bodyweight': '29463-7',
+  'http://hl7.org/fhir/StructureDefinition/heartrate': '8867-4',
+  'http://hl7.org/fhir/StructureDefinition/resprate': '9279-1',
+  'http://hl7.org/fhir/StructureDefinition/bodytemp': '8310-5',
+  'http://hl7.org/fhir/StructureDefinition/oxygensat': '2708-6',
+  'http://hl7.org/fhir/StructureDefinition/headcircum': '9843-4',
+};
+
+interface ObservationJson {
+  code?: { coding?: { system?: string; code?: string }[] };
+}
+
+function hasLoinc(record: RecordObject, code: string): boolean {
+  const json = (record as unknown as { _json?: ObservationJson })._json;
+  return json?.code?.coding?.some((c) => c.system === 'http://loinc.org' && c.code === code) ?? false;
+}
+
+/**
  * The patient of a one-patient Bundle. cql-exec-fhir's Patient class is not exported, so it is
  * made by the shared PatientSource in one synchronous step (load, take, reset), and its
  * `findRecords` answers each (profile, data type) once.
@@ -31,6 +59,8 @@ export function loadPatient(source: PatientSource, bundle: Bundle): PatientObjec
       let records = wrapped.get(key);
       if (!records) {
         records = findRecords(profile, retrieveDetails) as RecordObject[];
+        const vitalSign = profile ? vitalSignProfiles[profile] : undefined;
+        if (vitalSign) records = records.filter((r) => hasLoinc(r, vitalSign));
         wrapped.set(key, records);
       }
       // A fresh array each time: callers may filter or sort the list they get.
