@@ -27,15 +27,15 @@ export interface EverythingPage {
   next?: { resourceType: string; id: string };
 }
 
-interface CompartmentLinks {
+export interface CompartmentLinks {
   types: string[];
   codes: string[];
 }
 
 let links: CompartmentLinks | undefined;
 
-/** (type, parameter) pairs that place a resource in a Patient compartment. */
-function compartmentLinks(): CompartmentLinks {
+/** (type, parameter) pairs that place a resource in a Patient compartment (CompartmentDefinition). */
+export function compartmentLinks(): CompartmentLinks {
   if (!links) {
     links = { types: [], codes: [] };
     for (const type of resourceTypes()) {

@@ -7,16 +7,15 @@
  * (docs/benchmarks.md, "Signals and identity at demo scale").
  */
 import type { Patient, Provenance, Resource } from '@medplum/fhirtypes';
-import { resourceTypes } from '../../fhir/index.ts';
 import type { Queryable } from '../../platform/db/db.ts';
 import { LongitudeError } from '../../platform/errors.ts';
-import { patientCompartmentParameters } from '../../record/search/search-parameters.ts';
 import type { AccessContext } from '../../trust/access-context.ts';
 import type { AuditEntry } from '../../trust/audit/audit-event.ts';
 import type { AuditLog } from '../../trust/audit/audit-log.ts';
 import { decide } from '../../trust/policy.ts';
 import type { PersonRef } from './person-directory.ts';
 import { leftOutOfRecord, provenanceTargets } from './person-record-loader.ts';
+import { compartmentLinks } from '../../record/patient-everything.ts';
 import { provenancesByTarget, sourceSystemOf, type PersonRecord } from './person-record.ts';
 
 export interface BatchRecordDeps {
@@ -26,27 +25,6 @@ export interface BatchRecordDeps {
 
 /** A person's record, or why it could not be read (the person's run fails, the others go on). */
 export type LoadedRecord = { record: PersonRecord } | { error: LongitudeError };
-
-interface CompartmentLinks {
-  types: string[];
-  codes: string[];
-}
-
-let links: CompartmentLinks | undefined;
-
-/** (type, parameter) pairs that place a resource in a Patient compartment (as record/patient-everything.ts). */
-function compartmentLinks(): CompartmentLinks {
-  if (!links) {
-    links = { types: [], codes: [] };
-    for (const type of resourceTypes()) {
-      for (const code of patientCompartmentParameters(type)) {
-        links.types.push(type);
-        links.codes.push(code);
-      }
-    }
-  }
-  return links;
-}
 
 interface PatientRow {
   id: string;
