@@ -54,10 +54,13 @@ export class StatisticsKeeper {
       this.writes >= (this.options.afterWrites ?? 5_000) ||
       (this.writes > 0 && Date.now() - this.lastRun >= (this.options.maxIntervalMs ?? 600_000));
     if (!due || this.running) return;
+    const writes = this.writes;
     this.writes = 0;
     this.lastRun = Date.now();
+    const started = performance.now();
     this.running = this.db
       .exec('analyze')
+      .then(() => this.options.logger?.info({ writes, ms: Math.round(performance.now() - started) }, 'planner statistics refreshed (ANALYZE)'))
       .catch((err: unknown) => this.options.logger?.warn({ err }, 'analyze failed; statistics stay as they were'))
       .finally(() => {
         this.running = undefined;
