@@ -5,13 +5,13 @@
  * main pages go to docs/screenshots/ for the README; axe-core checks every page.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { startLongitude, type RunningHub } from '../test-support/cli-process.ts';
 import { chromiumAvailable, describeViolations, launchBrowser, newContext, seriousViolations } from '../test-support/browser.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -51,25 +51,6 @@ function misspell(name: string): string {
   return i < 0 ? `${name}e` : name.slice(0, i) + name[i + 1] + name[i] + name.slice(i + 2);
 }
 
-/** Runs `longitude start` and resolves with the console's URL once the banner says it serves. */
-function startHub(dataDir: string): Promise<{ child: ChildProcess; baseUrl: string; output: () => string }> {
-  // The embedded database (no DATABASE_URL), as `npm start` on a fresh machine.
-  const { DATABASE_URL: _server, ...inherited } = process.env;
-  const env = { ...inherited, PORT: '0', HL7_PORT: '0', LONGITUDE_DATA_DIR: dataDir, LONGITUDE_LOG_LEVEL: 'warn' };
-  const child = spawn(process.execPath, [join(root, 'bin', 'longitude.js'), 'start', '--people', String(people)], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const url = /Console\s+(http:\/\/\S+?)\/?\s/.exec(output)?.[1];
-      if (url) resolve({ child, baseUrl: url, output: () => output });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`longitude start exited with ${code} before serving:\n${output.slice(-3000)}`)));
-  });
-}
-
 async function signIn(page: Page, role: RegExp): Promise<void> {
   await page.goto('/login');
   await page.getByRole('button', { name: role }).click();
@@ -85,13 +66,16 @@ async function checkPage(page: Page, name: string): Promise<void> {
 const skip = !chromiumAvailable() && !process.env.CI ? 'Chromium is not installed (apt-get install -y chromium); .ci/run installs it' : false;
 
 describe('the console, end to end', { skip, timeout: 15 * 60_000 }, () => {
-  let hub: Awaited<ReturnType<typeof startHub>>;
+  let hub: RunningHub;
+  let baseUrl: string;
   let browser: Browser;
   let dataDir: string;
   before(async () => {
     mkdirSync(screenshots, { recursive: true });
     dataDir = mkdtempSync(join(tmpdir(), 'lng-e2e-'));
-    [hub, browser] = await Promise.all([startHub(dataDir), launchBrowser()]);
+    // The embedded database (no DATABASE_URL), as `npm start` on a fresh machine.
+    hub = startLongitude(['--people', String(people)], { LONGITUDE_DATA_DIR: dataDir });
+    [baseUrl, browser] = await Promise.all([hub.baseUrl, launchBrowser()]);
   });
   after(async () => {
     await browser?.close();
@@ -103,14 +87,14 @@ describe('the console, end to end', { skip, timeout: 15 * 60_000 }, () => {
   });
 
   test('the first start loads the simulated organization and says how to sign in', () => {
-    for (const stage of ['simulate', 'identity', 'signals']) assert.match(hub.output(), new RegExp(stage, 'i'));
-    assert.match(hub.output(), /care\.manager/);
+    for (const stage of ['simulate', 'identity', 'signals']) assert.match(hub.stderr(), new RegExp(stage, 'i'));
+    assert.match(hub.stderr(), /care\.manager/);
   });
 
   test('a care manager finds a person by a misspelled name and sees records from three silos, badged', async () => {
     const person = truthPeople(join(dataDir, 'demo-org')).find((p) => p.silos.size >= 3 && p.family.length >= 5);
     assert.ok(person, 'the simulated organization has someone in three silos');
-    const context = await newContext(browser, hub.baseUrl);
+    const context = await newContext(browser, baseUrl);
     const page = await context.newPage();
     await signIn(page, /care manager/i);
     await checkPage(page, 'home');
@@ -134,7 +118,7 @@ describe('the console, end to end', { skip, timeout: 15 * 60_000 }, () => {
   });
 
   test('acknowledging a care-gap signal takes it off the work queue', async () => {
-    const context = await newContext(browser, hub.baseUrl);
+    const context = await newContext(browser, baseUrl);
     const page = await context.newPage();
     await signIn(page, /care manager/i);
     await page.getByRole('link', { name: 'Work queue' }).click();
@@ -152,7 +136,7 @@ describe('the console, end to end', { skip, timeout: 15 * 60_000 }, () => {
   });
 
   test('an identity review item is decided and leaves the queue', async () => {
-    const context = await newContext(browser, hub.baseUrl);
+    const context = await newContext(browser, baseUrl);
     const page = await context.newPage();
     await signIn(page, /care manager/i);
     await page.getByRole('link', { name: 'Identity review' }).click();
@@ -166,7 +150,7 @@ describe('the console, end to end', { skip, timeout: 15 * 60_000 }, () => {
   });
 
   test('an administrator sees the interface monitor and data quality', async () => {
-    const context = await newContext(browser, hub.baseUrl);
+    const context = await newContext(browser, baseUrl);
     const page = await context.newPage();
     await signIn(page, /administrator/i);
     await page.getByRole('link', { name: 'Interfaces' }).click();
@@ -179,7 +163,7 @@ describe('the console, end to end', { skip, timeout: 15 * 60_000 }, () => {
   });
 
   test('a service agent sees neither the clinical record nor the work queue, and the API refuses it too', async () => {
-    const context = await newContext(browser, hub.baseUrl);
+    const context = await newContext(browser, baseUrl);
     const page = await context.newPage();
     await signIn(page, /service agent/i);
     const nav = await page.getByRole('navigation', { name: 'Main' }).textContent();

@@ -1,39 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { Patient } from '@medplum/fhirtypes';
+import { runLongitude as longitude, startLongitude } from '../test-support/cli-process.ts';
 import { markFailed, receiveMessage } from '../integration/message-store/message-store.ts';
 import { createPgliteDb } from '../platform/db/pglite-db.ts';
 
-const bin = new URL('../../bin/longitude.js', import.meta.url).pathname;
-
-/** The CLI as a user runs it, with an environment of our choosing (no DATABASE_URL: embedded). */
-function longitude(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-/** Starts `longitude start` and resolves with the base URL once it prints it. */
-function startHub(env: Record<string, string>) {
-  const child = spawn(process.execPath, [bin, 'start', '--port', '0', '--no-demo'], {
-    env: { PATH: process.env.PATH ?? '', LONGITUDE_LOG_LEVEL: 'warn', HL7_PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const baseUrl = new Promise<string>((resolve, reject) => {
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const match = /Console\s+(http:\/\/\S+)\//.exec(stderr);
-      if (match?.[1]) resolve(match[1]);
-    });
-    void exited.then((code) => reject(new Error(`hub exited (${code}) before it was ready:\n${stderr}`)));
-  });
-  return { child, baseUrl, exited, stderr: () => stderr };
-}
+const startHub = (env: Record<string, string>) => startLongitude(['--no-demo'], env);
 
 describe('the longitude command', () => {
   test('--help everywhere; unknown flags and bad values give one line and exit 2', () => {

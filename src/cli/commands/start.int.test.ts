@@ -4,37 +4,16 @@
  * stage, then serves with demo sign-in; the next start reuses it without loading again.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { Bundle } from '@medplum/fhirtypes';
+import { runLongitude as longitude, startLongitude } from '../../test-support/cli-process.ts';
 
-const bin = new URL('../../../bin/longitude.js', import.meta.url).pathname;
-
-function longitude(args: string[], env: Record<string, string>) {
-  return spawnSync(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
-}
-
-/** Starts the hub and resolves with the console URL once the banner is printed. */
-function startHub(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [bin, 'start', '--port', '0', ...args], {
-    env: { PATH: process.env.PATH ?? '', LONGITUDE_LOG_LEVEL: 'warn', HL7_PORT: '0', LONGITUDE_MEASURES_DIR: '../shared/data/measures', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const baseUrl = new Promise<string>((resolve, reject) => {
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const match = /Console\s+(http:\/\/\S+)\//.exec(stderr);
-      if (match?.[1]) resolve(match[1]);
-    });
-    void exited.then((code) => reject(new Error(`hub exited (${code}) before it was ready:\n${stderr}`)));
-  });
-  return { child, baseUrl, exited, stderr: () => stderr };
-}
+/** The hub finds the measure content relative to the working directory, as `npm start` does. */
+const measures = { LONGITUDE_MEASURES_DIR: '../shared/data/measures' };
+const startHub = (args: string[], env: Record<string, string>) => startLongitude(args, { ...measures, ...env });
 
 async function patientTotal(base: string, env: Record<string, string>): Promise<number> {
   const token = longitude(['token', '--role', 'admin', '--ttl', '10m'], env).stdout.trim();
