@@ -47,7 +47,7 @@ export interface PersonHit {
 /** A name word scoring under this against every name part is not the person asked for. */
 const NAME_FLOOR = 0.82;
 /** Candidate records read per search: enough for common names in a large organization. */
-const MAX_CANDIDATES = 500;
+const MAX_CANDIDATES = 2000;
 
 export function queryWords(q: string): string[] {
   return q
@@ -146,7 +146,7 @@ async function candidateIds(db: Queryable, query: PersonQuery): Promise<string[]
     parts.push(`select id from search_token where resource_type = 'Patient' and code = 'identifier' and lower(value) = ${param(query.identifier.trim().toLowerCase())}`);
   }
   if (parts.length === 0) return [];
-  const { rows } = await db.query<{ id: string }>(`select distinct id from (${parts.join(' union all ')}) c limit ${MAX_CANDIDATES * 4}`, params);
+  const { rows } = await db.query<{ id: string }>(`select distinct id from (${parts.join(' union all ')}) c limit ${MAX_CANDIDATES}`, params);
   return rows.map((r) => r.id);
 }
 
@@ -190,7 +190,7 @@ export async function searchPersons(deps: { db: Queryable; search: SearchService
   }
   if (query.birthdate && !normalizeBirthDate(query.birthdate)) throw errorAt('LNG_BAD_REQUEST', `birthdate: ${query.birthdate} is not a date (YYYY-MM-DD)`, 'birthdate');
   const ids = await candidateIds(deps.db, query);
-  const records = await readPatients(deps.search, ctx, ids.slice(0, MAX_CANDIDATES * 4));
+  const records = await readPatients(deps.search, ctx, ids);
   const scored = new Map<string, { score: number; matchedOn: string[] }>();
   const refs = records.filter((p) => !isGoldenPatient(p)).map((p) => `Patient/${p.id}`);
   const { rows: links } = await deps.db.query<{ record_ref: string; person_id: string }>(`select record_ref, person_id from identity_link where record_ref = any($1::text[])`, [refs]);

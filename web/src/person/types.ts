@@ -77,11 +77,10 @@ export interface Signal {
   dueBy?: string;
   person: { id: string; patientIds: string[] };
   raisedAt: string;
-  assignee?: string;
   lifecycle: { status: string; by: string; at: string; reason?: string; automatic?: boolean; assignee?: string };
 }
 
-/** Who works on a signal: the hub keeps it with the lifecycle (older answers had it at the top). */
+/** Who works on a signal (`user:<id>`): the hub keeps it with the lifecycle. */
 export function assigneeOf(signal: Signal): string | undefined {
-  return signal.lifecycle.assignee ?? signal.assignee;
+  return signal.lifecycle.assignee;
 }
