@@ -68,9 +68,9 @@ export async function openHub(config: Config, options: OpenHubOptions = {}): Pro
     const store = new ResourceStore({
       db,
       audit,
-      onCommit: (written) => {
+      onCommit: (written, byType) => {
         dispatcher.notify();
-        statistics.noteWrites(written);
+        statistics.noteWrites(written, byType);
       },
       searchIndex: searchIndexer,
     });

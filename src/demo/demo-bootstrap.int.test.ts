@@ -42,7 +42,7 @@ for (const backend of testDatabases()) {
       const db = await backend.open();
       const t = await openTestHub(db, { hl7Port: 0, measuresDir: '../shared/data/measures' });
       try {
-        const [channel] = await t.hub.integration.listen();
+        const [channel] = await t.hub.integration.listen({ worker: false });
         const orgDir = join(mkdtempSync(join(tmpdir(), 'lng-demo-')), 'demo-org');
         const seen: DemoStage[] = [];
         const result = await bootstrapDemo(t.hub, {

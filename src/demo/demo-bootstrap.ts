@@ -4,8 +4,9 @@
  * MLLP listener, CSV and FHIR Bundles through the importer), identities linked and signals
  * computed, each stage reported as it goes and summed up in one line.
  *
- * Call it before the outbox dispatcher starts: identity and signals are done in batch, and
- * their outbox consumers are then moved past everything the load wrote (outbox-catch-up.ts).
+ * Call it before the outbox dispatcher and the message worker start (the loader processes what
+ * it stores itself): identity and signals are done in batch, and their outbox consumers are
+ * then moved past everything the load wrote (outbox-catch-up.ts).
  * The state table makes it run once: `ready` is skipped; `loading` (an interrupted load) is
  * redone from the start with the recorded parameters, which is safe because the simulator is
  * deterministic, a message stored before is not processed again and relinking keeps person ids.

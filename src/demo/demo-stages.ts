@@ -5,6 +5,7 @@
  * corresponding command does (`simulate`, `import`, `identity relink --all`, `signals run`).
  */
 import { mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Hub } from '../hub.ts';
 import { IDENTITY_CONSUMER } from '../identity/identity-consumer.ts';
@@ -87,8 +88,9 @@ export async function hl7Stage(hub: Hub, orgDir: string, target: MllpTarget, pro
   const results = await Promise.all(
     bySilo.map((files, i) => feedMllp(files, target, { onAck: (n) => { answered[i] = n; report(); } })),
   );
-  // ACK after processing is the hub's default; with `ackAfter: stored` the worker maps them now.
-  await hub.integration.worker.idle();
+  // ACK after processing is the hub's default; a channel with `ackAfter: stored` left them
+  // queued, and they are processed now (the background worker starts after the load).
+  await hub.integration.processor.drain();
   const acks: Record<string, number> = {};
   for (const r of results) for (const [code, n] of Object.entries(r.acks)) acks[code] = (acks[code] ?? 0) + n;
   const sent = results.reduce((n, r) => n + r.sent, 0);
@@ -164,12 +166,14 @@ export async function identityStage(hub: Hub, progress: StageProgress): Promise<
  */
 export async function signalsStage(hub: Hub, asOf: Date | undefined, progress: StageProgress): Promise<StageSummary> {
   const started = performance.now();
-  const { services, notes } = createSignalServices({ measuresDir: hub.config.measuresDir });
+  // Care gaps are CQL evaluated in JavaScript: one worker thread per core runs them beside the
+  // thread that reads records and writes signals.
+  const { services, notes, close } = createSignalServices({ measuresDir: hub.config.measuresDir, workers: availableParallelism() });
   const runner = new SignalRunner({ ...hub, services, logger: hub.logger });
   const run = await runSignals({ runner, directory: identityPersons(hub.db) }, systemContext('demo:signals'), {
     ...(asOf ? { asOf } : {}),
     onProgress: (done, total) => progress(done, total),
-  });
+  }).finally(close);
   await catchUpConsumers(hub.db, BATCHED_CONSUMERS);
   const counts: Record<string, number> = { persons: run.persons, failures: run.failures.length };
   let open = 0;

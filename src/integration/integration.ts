@@ -32,8 +32,13 @@ export interface Integration {
   admin: MessageAdmin;
   /** One watcher per configured file-drop directory (swept once `listen` starts them). */
   drops: readonly FileDropWatcher[];
-  /** Starts the worker, one MLLP listener per HL7 channel and the file-drop sweeps; resolves with the bound ports. */
-  listen(): Promise<ListeningChannel[]>;
+  /**
+   * Starts the worker, one MLLP listener per HL7 channel and the file-drop sweeps; resolves with
+   * the bound ports. `worker: false` leaves the background worker to be started later
+   * (`worker.start()`): a bulk load that processes what it stores itself (the demo) would
+   * otherwise have the worker claim its messages one per transaction beside it.
+   */
+  listen(options?: { worker?: boolean }): Promise<ListeningChannel[]>;
   /** Stops accepting, answers every message in hand, then stops the worker. */
   close(): Promise<void>;
 }
@@ -94,8 +99,8 @@ export function createIntegration(deps: IntegrationDeps): Integration {
     worker,
     admin,
     drops,
-    async listen() {
-      worker.start();
+    async listen(options = {}) {
+      if (options.worker !== false) worker.start();
       const bound: ListeningChannel[] = [];
       for (const channel of channels) {
         const receiver = new Hl7Receiver({

@@ -27,8 +27,8 @@ export { resourceTopics, StoreTransaction, type IndexedVersion, type SearchIndex
 export interface ResourceStoreDeps {
   db: Db;
   audit: AuditLog;
-  /** Called after each committed write with the number of versions written (wakes the outbox dispatcher). */
-  onCommit?: (written: number) => void;
+  /** Called after each committed write with the versions written, in all and per type (wakes the outbox dispatcher). */
+  onCommit?: (written: number, byType: ReadonlyMap<string, number>) => void;
   /** Keeps search indexes in step with each written version, inside the writing transaction. */
   searchIndex?: SearchIndexer;
 }
@@ -68,7 +68,7 @@ export class ResourceStore {
         await unit.finish();
         return value;
       });
-      if (unit && unit.written > 0) this.deps.onCommit?.(unit.written);
+      if (unit && unit.written > 0) this.deps.onCommit?.(unit.written, unit.writtenByType());
       return result;
     } finally {
       for (const refusal of unit?.refusals ?? []) await this.deps.audit.record(refusal);

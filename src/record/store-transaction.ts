@@ -124,6 +124,13 @@ export class StoreTransaction {
     return this.events.length;
   }
 
+  /** Versions written per resource type (planner statistics follow how each type grows). */
+  writtenByType(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const { resourceType } of this.events) if (resourceType) counts.set(resourceType, (counts.get(resourceType) ?? 0) + 1);
+    return counts;
+  }
+
   /** Creates a resource; the id is assigned here unless `id` is given (ids pre-assigned for urn:uuid resolution). */
   async create<T extends Resource>(resource: T, options: { id?: string } = {}): Promise<WriteResult<T>> {
     this.deps.guard.begin(this.ctx, resource?.resourceType);

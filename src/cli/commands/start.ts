@@ -47,12 +47,16 @@ export function registerStartCommand(program: Command, cli: CliContext): void {
       let demo: DemoResult | undefined;
       try {
         // The MLLP listener first: the demo's HL7 silos come in through it. HTTP listens only
-        // once the demo is loaded, so nobody is served a half-loaded record.
-        channels = await hub.integration.listen();
+        // once the demo is loaded, so nobody is served a half-loaded record. The message worker
+        // waits too: the loader processes what it stores, and the worker would claim the
+        // importer's stored rows one per transaction beside it (in a 2,000-person load it did
+        // most of the payer silo that way, at a few rows a second).
+        channels = await hub.integration.listen({ worker: false });
         if (options.demo) {
           logs.quiet(true);
           demo = await loadDemo(cli, hub, options, channels).finally(() => logs.quiet(false));
         }
+        hub.integration.worker.start();
         hub.dispatcher.start();
         app = await buildApp(demoUsersOn(hub, demo), { storedTypes });
         await app.fastify.listen({ port: config.port, host: config.host });

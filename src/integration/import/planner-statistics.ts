@@ -10,9 +10,10 @@
  * importer analyzes the tables it fills at growing intervals (after 500, 1,000, 2,000 …
  * messages): a handful of runs per import, each a sample of at most 30,000 rows.
  *
- * Not on the embedded database: a 1,000-person import with these ANALYZE runs used more CPU on
- * PGlite than without them (over 16 CPU-minutes against about 7; not yet explained), so PGlite
- * keeps planning without statistics until that is understood.
+ * Not on the embedded database: there the hub's statistics keeper analyzes as soon as a
+ * resource type is new to the statistics or has doubled (platform/db/statistics-keeper.ts),
+ * which is what a load into PGlite needs (a 1,000-person import with these fixed intervals used
+ * more CPU on PGlite than without them: over 16 CPU-minutes against about 7).
  */
 import type { Db } from '../../platform/db/db.ts';
 

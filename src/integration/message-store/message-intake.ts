@@ -34,6 +34,13 @@ export class MessageIntake {
     });
   }
 
+  /** Stores several messages in one commit (a pipelining sender's frames); receipts in order. */
+  receiveMany(messages: readonly InboundMessage[]): Promise<Receipt[]> {
+    const receipts = messages.map((message) => new Promise<Receipt>((resolve, reject) => this.pending.push({ message, resolve, reject })));
+    this.run();
+    return Promise.all(receipts);
+  }
+
   /** Notes how long a message took from receipt to ACK; written with the next commit. */
   noteAck(id: number, ms: number): void {
     this.acks.push({ id, ms });

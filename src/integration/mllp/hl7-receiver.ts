@@ -14,10 +14,11 @@ import type { Hl7ChannelConfig } from '../../platform/config.ts';
 import type { Queryable } from '../../platform/db/db.ts';
 import { ackForUnparseable, buildAck, type AckCode } from '../hl7v2/ack.ts';
 import type { Hl7Message } from '../hl7v2/message.ts';
-import { parseMessage } from '../hl7v2/parse.ts';
+import type { Hl7Rejection } from '../hl7v2/errors.ts';
+import { parseMessage, type ParseResult } from '../hl7v2/parse.ts';
 import type { MessageProcessor } from '../message-store/message-processor.ts';
 import type { MessageIntake } from '../message-store/message-intake.ts';
-import { getMessage, markFailed, type MessageError } from '../message-store/message-store.ts';
+import { getMessage, markFailed, type InboundMessage, type MessageError } from '../message-store/message-store.ts';
 import type { FrameReceiver } from './mllp-listener.ts';
 
 export interface Hl7ReceiverDeps {
@@ -38,40 +39,48 @@ export type AckObserver = (ack: { channel: string; code: AckCode; ms: number }) 
 export class Hl7Receiver implements FrameReceiver {
   constructor(private readonly deps: Hl7ReceiverDeps) {}
 
-  async receive(frame: Uint8Array): Promise<Uint8Array> {
+  receive(frame: Uint8Array): Promise<Uint8Array> {
+    return this.receiveMany([frame]).then(([ack]) => ack!);
+  }
+
+  /**
+   * Frames of one connection, in order: all stored in one commit, then those new processed
+   * in one transaction (each in a savepoint, so one that fails is errored alone), then each
+   * answered. A sender that pipelines gets the same ACKs as one that waits for each.
+   */
+  async receiveMany(frames: readonly Uint8Array[]): Promise<Uint8Array[]> {
     const started = performance.now();
     const now = this.deps.now?.() ?? new Date();
-    const parsed = parseMessage(frame);
-    if (!parsed.ok) {
-      const { id } = await this.deps.intake.receive({ channel: this.deps.channel.name, content: frame });
-      const { rejection } = parsed;
-      const error: MessageError = { stage: 'parse', code: rejection.code, message: rejection.message, ...(rejection.field ?? rejection.segment ? { element: rejection.field ?? rejection.segment } : {}) };
-      await markFailed(this.deps.db, id, error, { retryable: false });
-      return this.answered(id, started, 'AR', ackForUnparseable(frame, rejection, { now }));
-    }
-    const message = parsed.message;
-    const { code, trigger } = message.messageType;
-    const sender = [message.get('MSH-3'), message.get('MSH-4')].filter(Boolean).join('^');
-    const orderingKey = patientKey(message);
-    const receipt = await this.deps.intake.receive({
-      channel: this.deps.channel.name,
-      content: frame,
-      messageType: trigger ? `${code}^${trigger}` : code,
-      ...(sender ? { sender } : {}),
-      ...(message.controlId ? { controlId: message.controlId } : {}),
-      ...(orderingKey ? { orderingKey } : {}),
-    });
+    const arrivals = frames.map((frame) => ({ frame, parsed: parseMessage(frame) }));
+    const receipts = await this.deps.intake.receiveMany(arrivals.map(({ frame, parsed }) => inbound(this.deps.channel.name, frame, parsed)));
 
-    if (this.deps.channel.ackAfter === 'stored' && !receipt.duplicate) {
-      this.deps.onQueued?.();
-      return this.answered(receipt.id, started, 'AA', buildAck(message, { code: 'AA', now }));
+    // Unparseable frames are kept, errored at stage parse, before anything else can claim them.
+    for (const [i, { parsed }] of arrivals.entries()) if (!parsed.ok) await markFailed(this.deps.db, receipts[i]!.id, parseError(parsed.rejection), { retryable: false });
+    const toProcess = this.deps.channel.ackAfter === 'stored' ? [] : receipts.filter((r, i) => arrivals[i]!.parsed.ok && r.status === 'received').map((r) => r.id);
+    const outcomes = new Map((toProcess.length ? await this.deps.processor.processMany(toProcess) : []).map((o) => [o.id, o]));
+    if (this.deps.channel.ackAfter === 'stored' && receipts.some((r) => !r.duplicate)) this.deps.onQueued?.();
+
+    const acks: Uint8Array[] = [];
+    for (const [i, { frame, parsed }] of arrivals.entries()) {
+      const receipt = receipts[i]!;
+      if (!parsed.ok) {
+        acks.push(this.answered(receipt.id, started, 'AR', ackForUnparseable(frame, parsed.rejection, { now })));
+        continue;
+      }
+      const message = parsed.message;
+      if (this.deps.channel.ackAfter === 'stored' && !receipt.duplicate) {
+        acks.push(this.answered(receipt.id, started, 'AA', buildAck(message, { code: 'AA', now })));
+        continue;
+      }
+      const outcome = outcomes.get(receipt.id) ?? (await this.storedOutcome(receipt.id));
+      const accepted = outcome.status === 'processed' || outcome.status === 'filtered' || outcome.status === 'received';
+      acks.push(
+        accepted
+          ? this.answered(receipt.id, started, 'AA', buildAck(message, { code: 'AA', now }))
+          : this.answered(receipt.id, started, 'AE', buildAck(message, { code: 'AE', now, ...(outcome.error ? { error: outcome.error } : {}) })),
+      );
     }
-    const outcome =
-      receipt.status === 'received' ? await this.deps.processor.processById(receipt.id) : await this.storedOutcome(receipt.id);
-    if (outcome.status === 'processed' || outcome.status === 'filtered' || outcome.status === 'received') {
-      return this.answered(receipt.id, started, 'AA', buildAck(message, { code: 'AA', now }));
-    }
-    return this.answered(receipt.id, started, 'AE', buildAck(message, { code: 'AE', now, ...(outcome.error ? { error: outcome.error } : {}) }));
+    return acks;
   }
 
   private async storedOutcome(id: number): Promise<{ status: string; error?: MessageError }> {
@@ -85,6 +94,28 @@ export class Hl7Receiver implements FrameReceiver {
     this.deps.onAck?.({ channel: this.deps.channel.name, code, ms });
     return ack;
   }
+}
+
+function parseError(rejection: Hl7Rejection): MessageError {
+  const element = rejection.field ?? rejection.segment;
+  return { stage: 'parse', code: rejection.code, message: rejection.message, ...(element ? { element } : {}) };
+}
+
+/** What the message store keeps of a frame: its bytes, and what the header says when it parsed. */
+function inbound(channel: string, content: Uint8Array, parsed: ParseResult): InboundMessage {
+  if (!parsed.ok) return { channel, content };
+  const message = parsed.message;
+  const { code, trigger } = message.messageType;
+  const sender = [message.get('MSH-3'), message.get('MSH-4')].filter(Boolean).join('^');
+  const orderingKey = patientKey(message);
+  return {
+    channel,
+    content,
+    messageType: trigger ? `${code}^${trigger}` : code,
+    ...(sender ? { sender } : {}),
+    ...(message.controlId ? { controlId: message.controlId } : {}),
+    ...(orderingKey ? { orderingKey } : {}),
+  };
 }
 
 /**

@@ -113,6 +113,32 @@ for (const backend of testDatabases()) {
       }
     });
 
+    test('frames that arrive together are handled together, each answered for itself and in order', async () => {
+      // One TCP write, so the listener hands all five to the receiver at once (one commit).
+      const mrn = `M${uid()}`;
+      const frames = [
+        admit('BURST-1', mrn),
+        admit('BURST-2', `M${uid()}`, '19991399'),
+        'MSH|^~\\&|ADT|GENERAL|HUB|HUB|20260301||ADT^A01|BURST-3|P|9.9\rPID|1',
+        admit('BURST-4', `M${uid()}`),
+        admit('BURST-1', mrn),
+      ];
+      const burst = await MllpClient.open(port);
+      try {
+        const acks = frames.map(() => burst.expectAck());
+        burst.writeRaw(Buffer.concat(frames.map((f) => Buffer.from([MLLP_START, ...Buffer.from(f), MLLP_END, 0x0d]))));
+        const answered = (await Promise.all(acks)).map(readAck);
+        assert.deepEqual(answered.map((a) => `${a.controlId} ${a.code}`), ['BURST-1 AA', 'BURST-2 AE', 'BURST-3 AR', 'BURST-4 AA', 'BURST-1 AA']);
+        assert.match(answered[1]!.error, /PID-7/);
+      } finally {
+        await burst.close();
+      }
+      // The unparseable frame is kept too, without a control id (its header could not be read).
+      const stored = await Promise.all(['BURST-1', 'BURST-2', 'BURST-4'].map((controlId) => searchMessages(hub.hub.db, { channel: 'hl7', controlId })));
+      assert.deepEqual(stored.map((s) => s.map((m) => m.status)), [['processed'], ['errored'], ['processed']]);
+      assert.equal((await patientsWithMrn(mrn)).length, 1, 'the resend inside the burst added nothing');
+    });
+
     test('a frame split across TCP writes, and noise between frames, still gets its one ACK', async () => {
       const framed = Buffer.concat([Buffer.from('\n\n'), Buffer.from([MLLP_START]), Buffer.from(admit('CTRL-6', `M${uid()}`)), Buffer.from([MLLP_END, 0x0d])]);
       const split = await MllpClient.open(port);
@@ -134,7 +160,7 @@ for (const backend of testDatabases()) {
       const metrics = await hub.hub.metrics.registry.metrics();
       assert.match(metrics, /longitude_channel_messages\{channel="hl7",status="processed"\} \d+/);
       assert.match(metrics, /longitude_mllp_ack_seconds_count\{channel="hl7",code="AA"\} \d+/);
-      assert.match(metrics, /longitude_mllp_ack_seconds_count\{channel="hl7",code="AR"\} 1/);
+      assert.match(metrics, /longitude_mllp_ack_seconds_count\{channel="hl7",code="AR"\} 2/, 'the unparseable frame alone and the one in the burst');
     });
   });
 }

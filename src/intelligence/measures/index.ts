@@ -23,5 +23,6 @@ export {
   type MeasureEvalReport,
 } from './measure-eval.ts';
 export { loadMeasureTestCases, type MeasureTestCase } from './measure-test-cases.ts';
+export { createMeasureEnginePool, type MeasureEnginePool, type MeasureEnginePoolOptions } from './measure-engine-pool.ts';
 export { measurementPeriod, oneYearPeriod, toCqlInterval, type MeasurementPeriod } from './measurement-period.ts';
 export { populationCodes, type PopulationCode, type PopulationMembership } from './populations.ts';

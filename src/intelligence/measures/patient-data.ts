@@ -10,6 +10,7 @@
 import type { Bundle } from '@medplum/fhirtypes';
 import type { DataProvider, PatientObject, RecordObject, RetrieveDetails } from 'cql-execution';
 import type { PatientSource } from 'cql-exec-fhir';
+import { memoizeElementAccess } from './fhir-object-memo.ts';
 
 /**
  * FHIR R4 vital-sign profiles fix Observation.code to one LOINC code
@@ -49,6 +50,7 @@ export function loadPatient(source: PatientSource, bundle: Bundle): PatientObjec
   source.loadBundles([bundle]);
   const patient = source.currentPatient() as unknown as PatientObject;
   source.reset();
+  memoizeElementAccess(patient);
   const wrapped = new Map<string, RecordObject[]>();
   const findRecords = patient.findRecords.bind(patient);
   // An own property shadows the class method; the instance stays the one cql-exec-fhir made.

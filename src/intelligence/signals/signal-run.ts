@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createMeasureEngine, loadMeasureContent, oneYearPeriod, type MeasureEngine } from '../measures/index.ts';
+import { createMeasureEngine, createMeasureEnginePool, loadMeasureContent, oneYearPeriod, type MeasureEngine } from '../measures/index.ts';
 import type { AccessContext } from '../../trust/access-context.ts';
 import type { PersonDirectory, PersonRef } from './person-directory.ts';
 import { emptyTally, type KindTally } from './signal-lifecycle.ts';
@@ -26,15 +26,27 @@ export interface SignalServiceOptions {
   requireProfileTagging?: boolean;
   /** Compile the measures on first use instead of now. */
   lazy?: boolean;
+  /**
+   * Evaluate measures on this many worker threads (a run over many persons); 0, the default,
+   * evaluates on the calling thread. With workers, call `close` when the run is over.
+   */
+  workers?: number;
 }
 
 /** The kinds' shared services; `notes` says what is missing (no measure content). */
-export function createSignalServices(options: SignalServiceOptions): { services: SignalServices; notes: string[] } {
+export function createSignalServices(options: SignalServiceOptions): { services: SignalServices; notes: string[]; close: () => Promise<void> } {
   const services: SignalServices = {};
   const notes: string[] = [];
   const dir = options.measuresDir;
+  const requireProfileTagging = options.requireProfileTagging ?? false;
+  if (dir && existsSync(join(dir, 'manifest.json')) && options.workers) {
+    const pool = createMeasureEnginePool(loadMeasureContent(dir), { measuresDir: dir, workers: options.workers, requireProfileTagging });
+    services.measureEngine = pool;
+    if (options.periodStart) services.measurementPeriod = oneYearPeriod(options.periodStart);
+    return { services, notes, close: () => pool.close() };
+  }
   if (dir && existsSync(join(dir, 'manifest.json'))) {
-    const compile = () => createMeasureEngine(loadMeasureContent(dir), { requireProfileTagging: options.requireProfileTagging ?? false });
+    const compile = () => createMeasureEngine(loadMeasureContent(dir), { requireProfileTagging });
     if (options.lazy) {
       // Compiling takes seconds: a long-running hub compiles on the first care-gap run, not at start.
       let engine: MeasureEngine | undefined;
@@ -42,7 +54,7 @@ export function createSignalServices(options: SignalServiceOptions): { services:
     } else services.measureEngine = compile();
   } else notes.push(`no measure content at ${options.measuresDir ?? '(none)'}: care gaps are not computed`);
   if (options.periodStart) services.measurementPeriod = oneYearPeriod(options.periodStart);
-  return { services, notes };
+  return { services, notes, close: async () => {} };
 }
 
 export interface RunSummary {

@@ -78,7 +78,7 @@ export class SignalRunner {
    */
   async runPersons(ctx: AccessContext, persons: readonly PersonRef[], options: RunOptions = {}): Promise<PersonRun[]> {
     const records = await loadPersonRecords(this.deps, ctx, persons);
-    const computed: Computed[] = [];
+    const ready: { person: PersonRef; record: PersonRecord }[] = [];
     let stop: unknown;
     for (const person of persons) {
       const loaded = records.get(person.id);
@@ -86,8 +86,11 @@ export class SignalRunner {
         stop = loaded?.error ?? new Error(`person ${person.id} was not loaded`);
         break;
       }
-      computed.push(await this.detect(person, loaded.record, options));
+      ready.push({ person, record: loaded.record });
     }
+    // The persons of a page side by side: with a measure engine on worker threads (signal-run.ts
+    // `workers`), their care-gap evaluations run in parallel.
+    const computed = await Promise.all(ready.map(({ person, record }) => this.detect(person, record, options)));
     const ran = [...new Set(computed.flatMap((c) => c.ran))];
     const stored = await this.storedSignalsOf(ctx, computed.map((c) => c.person), ran);
     const runs = await this.store(ctx, computed.map((c) => ({

@@ -383,7 +383,7 @@ CREATE INDEX search_text_text_idx ON search_text USING gin (text_vector);
 
 CREATE INDEX search_token_resource_idx ON search_token USING btree (id, resource_type);
 
-CREATE INDEX search_token_system_idx ON search_token USING btree (resource_type, code, system);
+CREATE INDEX search_token_system_idx ON search_token USING btree (resource_type, code, system, value);
 
 CREATE INDEX search_token_value_idx ON search_token USING btree (resource_type, code, value, system);
 
