@@ -74,8 +74,13 @@ export async function feedMllp(paths: readonly string[], target: MllpTarget, opt
       if (code !== 'AA' && result.notAccepted.length < KEPT_REASONS) result.notAccepted.push({ ...source, code, text });
       options.onAck?.(++answered);
     });
+  // Read before sending: a file read between two sends waits for a turn of the event loop, and
+  // with the hub in this process (the demo) those turns come only between its transactions, so
+  // the window refilled one message per transaction and the listener got batches of one or two.
+  const messages: { file: string; line: number; content: Uint8Array }[] = [];
+  for await (const message of hl7Messages(paths)) messages.push(message);
   try {
-    for await (const message of hl7Messages(paths)) {
+    for (const message of messages) {
       if (inFlight.length >= window) await inFlight.shift();
       inFlight.push(track(message, client.send(message.content)));
       result.sent++;

@@ -25,10 +25,18 @@ interface Waiting {
 
 const keyOf = (resourceType: string, id: string): string => `${resourceType}/${id}`;
 
+/** Where a unit's work stood (`mark`): what was waiting and known, and how many flushes ran. */
+export interface PendingMark {
+  waiting: number;
+  known: Map<string, ResourceRow | null>;
+  flushes: number;
+}
+
 export class PendingWrites {
   private waiting: Waiting[] = [];
   /** Current rows this unit holds the lock of or wrote; null: looked up under lock, none existed. */
-  private readonly known = new Map<string, ResourceRow | null>();
+  private known = new Map<string, ResourceRow | null>();
+  private flushes = 0;
 
   constructor(
     private readonly tx: Queryable,
@@ -70,6 +78,27 @@ export class PendingWrites {
     if (row.resourceType === 'SearchParameter') await this.flush();
   }
 
+  /** The versions not yet stored (a conditional search must count them: search/pending-match.ts). */
+  waitingRows(): ResourceRow[] {
+    return this.waiting.map((w) => w.row);
+  }
+
+  /** Notes where the work stands, to undo what follows in memory (`restore`). */
+  mark(): PendingMark {
+    return { waiting: this.waiting.length, known: new Map(this.known), flushes: this.flushes };
+  }
+
+  /**
+   * Undoes, in memory, what was added since `mark`; false when a flush stored some of it since
+   * (then only the database can undo it).
+   */
+  restore(mark: PendingMark): boolean {
+    if (this.flushes !== mark.flushes) return false;
+    this.waiting.length = mark.waiting;
+    this.known = new Map(mark.known);
+    return true;
+  }
+
   /** Drops what is waiting and what is known (the work was rolled back to a savepoint). */
   forget(): void {
     this.waiting = [];
@@ -81,6 +110,7 @@ export class PendingWrites {
     if (this.waiting.length === 0) return;
     const batch = this.waiting;
     this.waiting = [];
+    this.flushes++;
     const newKeys = new Set<string>();
     const last = new Map<string, number>();
     batch.forEach((w, i) => {

@@ -23,7 +23,8 @@ import { prepareForWrite, type Access, type RecordGuard } from './record-guard.t
 import { parseSearchRequest, type SearchRequest } from './search/search-request.ts';
 import { pageStatement } from './search/search-sql.ts';
 import { SqlBuilder } from './search/sql-builder.ts';
-import { PendingWrites } from './pending-writes.ts';
+import { PendingWrites, type PendingMark } from './pending-writes.ts';
+import { matchPending } from './search/pending-match.ts';
 import { selectCurrent, selectVersion, type ResourceRow } from './resource-rows.ts';
 
 /** A resource's newest version to index; `firstVersion`: it has never been indexed (nothing to delete). */
@@ -51,6 +52,14 @@ export interface PreparedMatch {
   request: SearchRequest;
 }
 
+/** Where a unit's work stood (StoreTransaction.mark). */
+export interface UnitMark {
+  pending: PendingMark;
+  events: number;
+  audits: number;
+  deferred: number;
+}
+
 export const resourceTopics = {
   created: 'resource.created',
   updated: 'resource.updated',
@@ -67,7 +76,8 @@ export class StoreTransaction {
   private readonly events: NewEvent[] = [];
   private readonly audits: AuditEntry[] = [];
   private readonly pending: PendingWrites;
-  private mark: { events: number; audits: number } | undefined;
+  private readonly deferred: (() => Promise<void>)[] = [];
+  private savepointAt: { events: number; audits: number } | undefined;
   /** Refusals, audited by the caller once the transaction has ended (whatever its outcome). */
   readonly refusals: AuditEntry[] = [];
 
@@ -89,34 +99,76 @@ export class StoreTransaction {
   }
 
   /**
+   * Runs another module's SQL at the end of the unit, after its versions are stored, in the
+   * order given (a message marked processed): unlike `alongside`, it does not store the waiting
+   * versions now, so many messages' versions go to the database together. Resolves with what
+   * `work` returned once it ran (await it after the unit, not inside it); a failure fails the unit.
+   */
+  later<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    const done = new Promise<T>((resolve, reject) =>
+      this.deferred.push(() =>
+        work(this.tx).then(resolve, (err: unknown) => {
+          reject(err);
+          throw err;
+        }),
+      ),
+    );
+    // The unit's own failure is the one reported; whoever awaits this (after commit) still sees it.
+    done.catch(() => undefined);
+    return done;
+  }
+
+  /**
+   * Notes where the work stands, so that a part that fails can be undone in memory
+   * (`rollbackToMark`) while the rest of the unit commits: cheaper than a savepoint, which
+   * must store everything waiting before it opens.
+   */
+  mark(): UnitMark {
+    return { pending: this.pending.mark(), events: this.events.length, audits: this.audits.length, deferred: this.deferred.length };
+  }
+
+  /**
+   * Undoes what was written since `mark` (its versions, events, audit entries, deferred SQL);
+   * false when some of it was stored meanwhile (a conditional search needed it), so only
+   * rolling back the database transaction can undo it.
+   */
+  rollbackToMark(mark: UnitMark): boolean {
+    if (!this.pending.restore(mark.pending)) return false;
+    this.events.length = mark.events;
+    this.audits.length = mark.audits;
+    this.deferred.length = mark.deferred;
+    return true;
+  }
+
+  /**
    * Opens a savepoint: work after it can be undone alone (`rollbackToSavepoint`) while the rest
    * of the unit commits — an import's batch of messages, where a bad message fails by itself.
    * One at a time; `releaseSavepoint` keeps the work.
    */
   async savepoint(): Promise<void> {
-    if (this.mark) throw new LongitudeError('LNG_INTERNAL', 'a savepoint is already open in this unit of work');
+    if (this.savepointAt) throw new LongitudeError('LNG_INTERNAL', 'a savepoint is already open in this unit of work');
     await this.pending.flush();
     await this.tx.exec('savepoint unit_item');
-    this.mark = { events: this.events.length, audits: this.audits.length };
+    this.savepointAt = { events: this.events.length, audits: this.audits.length };
   }
 
   /** Keeps the work since the savepoint (stored now, so its failures still belong to it). */
   async releaseSavepoint(): Promise<void> {
     await this.pending.flush();
     await this.tx.exec('release savepoint unit_item');
-    this.mark = undefined;
+    this.savepointAt = undefined;
   }
 
   /** Undoes the work since the savepoint: its rows, events and audit entries (refusals stay: they are audited whatever happens). */
   async rollbackToSavepoint(): Promise<void> {
-    const mark = this.mark;
+    const mark = this.savepointAt;
     if (!mark) throw new LongitudeError('LNG_INTERNAL', 'no savepoint is open in this unit of work');
     await this.tx.exec('rollback to savepoint unit_item; release savepoint unit_item');
     this.events.length = mark.events;
     this.audits.length = mark.audits;
     // Rows written and locks taken since the savepoint are gone with it.
     this.pending.forget();
-    this.mark = undefined;
+    this.savepointAt = undefined;
   }
 
   /** Versions written (the caller wakes the outbox dispatcher when there are any). */
@@ -233,16 +285,40 @@ export class StoreTransaction {
    */
   async matchAll(matches: readonly PreparedMatch[]): Promise<string[][]> {
     if (matches.length === 0) return [];
-    await this.pending.flush();
-    const b = new SqlBuilder();
-    const parts = matches.map((m, i) => `select ${i} as k, s.id from (${pageStatement(m.request, {}, undefined, b).text}) s`);
-    const { rows } = await this.tx.query<{ k: number; id: string }>(parts.join('\nunion all\n'), b.values);
-    const found = matches.map((): string[] => []);
-    for (const row of rows) found[Number(row.k)]!.push(row.id);
+    // Versions this unit has not stored yet count too. Plain token criteria are answered for
+    // them in memory (search/pending-match.ts): SQL finds the stored ones, a waiting version
+    // replaces its stored one. Other criteria store the waiting versions first.
+    const waiting = this.pending.waitingRows();
+    const fromWaiting = matches.map((m) => matchPending(m.request, waiting));
+    if (fromWaiting.some((ids) => ids === undefined)) {
+      await this.pending.flush();
+      fromWaiting.fill([]);
+    }
+    const replaced = new Set(this.pending.waitingRows().map((row) => `${row.resourceType}/${row.id}`));
+    let rows = await this.queryMatches(matches);
+    // SQL returns two matches at most: if one of two is replaced, a third stored one may hide.
+    const perMatch = (k: number) => rows.filter((row) => Number(row.k) === k);
+    if (replaced.size > 0 && matches.some((m, k) => perMatch(k).length >= 2 && perMatch(k).some((row) => replaced.has(`${m.resourceType}/${row.id}`)))) {
+      await this.pending.flush();
+      replaced.clear();
+      fromWaiting.fill([]);
+      rows = await this.queryMatches(matches);
+    }
+    const found = fromWaiting.map((ids) => [...ids!]);
+    for (const row of rows) {
+      const ids = found[Number(row.k)]!;
+      if (!replaced.has(`${matches[Number(row.k)]!.resourceType}/${row.id}`) && !ids.includes(row.id)) ids.push(row.id);
+    }
     for (const m of matches) {
       this.audits.push({ ctx: this.ctx, interaction: 'search', outcome: 'success', description: 'conditional interaction', entity: { resourceType: m.resourceType, query: m.criteria } });
     }
     return found.map((ids) => ids.slice(0, 2));
+  }
+
+  private async queryMatches(matches: readonly PreparedMatch[]): Promise<{ k: number; id: string }[]> {
+    const b = new SqlBuilder();
+    const parts = matches.map((m, i) => `select ${i} as k, s.id from (${pageStatement(m.request, {}, undefined, b).text}) s`);
+    return (await this.tx.query<{ k: number; id: string }>(parts.join('\nunion all\n'), b.values)).rows;
   }
 
   /** Locks the current rows of resources about to be updated or deleted, in one statement. */
@@ -253,6 +329,7 @@ export class StoreTransaction {
   /** Appends the collected events and audit entries; the last work before commit. */
   async finish(): Promise<void> {
     await this.pending.flush();
+    for (const run of this.deferred.splice(0)) await run();
     await appendEvents(this.tx, this.events);
     await this.deps.audit.appendInTransaction(this.tx, this.audits);
   }

@@ -94,43 +94,43 @@ export class MessageProcessor {
   }
 
   /**
-   * Processes several stored messages in one transaction, each inside its own savepoint: a
-   * message that fails is rolled back alone and marked errored with its reason, the others
-   * commit together. For an import on the embedded database, where a transaction's fixed
-   * statements (begin, locks, audit chain, outbox, commit) cost as much as a small message's
-   * own; outcomes in the order of `ids`. Should the batch itself fail (its commit), its
-   * messages are processed again one at a time.
+   * Processes several stored messages in one transaction: a message that fails is undone alone
+   * (in memory, from a mark) and marked errored with its reason, the others commit together.
+   * For an import on the embedded database, where a statement's fixed cost is most of a small
+   * one's: the messages' versions are stored together at the end (their conditional lookups
+   * still see one another, search/pending-match.ts), and marking them processed runs after.
+   * Outcomes in the order of `ids`. Should the batch itself fail (its commit, or a failure that
+   * memory alone cannot undo), its messages are processed again one at a time.
    */
   async processMany(ids: readonly number[]): Promise<ProcessOutcome[]> {
     if (ids.length === 1) return [await this.processById(ids[0]!)];
     const entries: PreparedEntry[] = [];
-    let outcomes: ProcessOutcome[];
+    let outcomes: Promise<ProcessOutcome>[];
     try {
       outcomes = await this.deps.store.transaction(this.deps.ctx, async (unit) => {
         const messages = await unit.alongside((tx) => lockMessages(tx, ids));
-        const done: ProcessOutcome[] = [];
+        const done: Promise<ProcessOutcome>[] = [];
         for (const message of messages) {
-          await unit.savepoint();
+          const mark = unit.mark();
           try {
-            const { outcome, entry } = await this.processIn(unit, message);
-            await unit.releaseSavepoint();
+            const { outcome, entry } = await this.processIn(unit, message, { later: true });
             if (entry) entries.push(entry);
-            done.push(outcome);
+            done.push(settledLater(outcome));
           } catch (err) {
-            await unit.rollbackToSavepoint();
-            done.push(await this.fail(unit.alongside.bind(unit), message, err));
+            if (!unit.rollbackToMark(mark)) throw new BatchSplit(err);
+            done.push(settledLater(this.fail(unit.later.bind(unit), message, err)));
           }
         }
         return done;
       });
     } catch (err) {
-      this.deps.logger?.warn({ err, messages: ids.length }, 'message batch failed; processing its messages one at a time');
-      outcomes = [];
-      for (const id of ids) outcomes.push(await this.processById(id));
-      return outcomes;
+      this.deps.logger?.warn({ err: err instanceof BatchSplit ? err.cause : err, messages: ids.length }, 'message batch failed; processing its messages one at a time');
+      const one: ProcessOutcome[] = [];
+      for (const id of ids) one.push(await this.processById(id));
+      return one;
     }
     for (const entry of entries) entry.committed();
-    return outcomes;
+    return Promise.all(outcomes);
   }
 
   private async process(pick: (tx: Queryable) => Promise<StoredMessage | undefined>): Promise<ProcessOutcome> {
@@ -152,28 +152,37 @@ export class MessageProcessor {
     }
   }
 
-  /** One message's work inside a unit: its Bundle applied and the message marked, or filtered. */
-  private async processIn(unit: StoreTransaction, message: StoredMessage): Promise<{ outcome: ProcessOutcome; entry?: PreparedEntry }> {
+  /**
+   * One message's work inside a unit: its Bundle applied and the message marked, or filtered.
+   * With `later`, the marking runs at the end of the unit (StoreTransaction.later) and the
+   * outcome settles after commit.
+   */
+  private async processIn(unit: StoreTransaction, message: StoredMessage, options: { later?: boolean } = {}): Promise<{ outcome: Promise<ProcessOutcome>; entry?: PreparedEntry }> {
+    const run = <T>(work: (tx: Queryable) => Promise<T>): Promise<T> => (options.later ? unit.later(work) : unit.alongside(work));
     // Received twice while the first copy was being processed: it is done already.
     if (message.status === 'processed' || message.status === 'filtered') {
-      return { outcome: { id: message.id, status: message.status, outputs: await unit.alongside((tx) => messageOutputs(tx, message.id)) } };
+      const status = message.status;
+      const outputs = await unit.alongside((tx) => messageOutputs(tx, message.id));
+      return { outcome: Promise.resolve({ id: message.id, status, outputs }) };
     }
     const handler = this.deps.handlers.get(message.channel);
     if (!handler) throw new HandlerError({ stage: 'route', code: 'no-handler', message: `no handler for channel ${message.channel}` });
     const result = await handler.handle(message);
     if (result.kind === 'filtered') {
-      await unit.alongside((tx) => markFiltered(tx, message.id, result.reason));
-      return { outcome: { id: message.id, status: 'filtered', outputs: [] } };
+      const filtered = run((tx) => markFiltered(tx, message.id, result.reason));
+      if (!options.later) await filtered;
+      return { outcome: filtered.then(() => ({ id: message.id, status: 'filtered' as const, outputs: [] })) };
     }
     const origin = { source: result.source ?? message.channel, channel: message.channel, messageId: message.id };
     const prepared = this.deps.entryChecks?.(result.bundle, origin);
     const response = await applyTransactionBundle(unit, prepared?.bundle ?? result.bundle, { baseUrl: this.deps.fhirBaseUrl, returnMinimal: true });
     const outputs = outputsOf(response);
-    await unit.alongside(async (tx) => {
+    const marked = run(async (tx) => {
       await prepared?.record(tx);
       await markProcessed(tx, message.id, outputs);
     });
-    return { outcome: { id: message.id, status: 'processed', outputs }, ...(prepared ? { entry: prepared } : {}) };
+    if (!options.later) await marked;
+    return { outcome: marked.then(() => ({ id: message.id, status: 'processed' as const, outputs })), ...(prepared ? { entry: prepared } : {}) };
   }
 
   /** Records a failure on the message (retried later when it may pass) and says what became of it. */
@@ -182,6 +191,22 @@ export class MessageProcessor {
     const status = await run((tx) => markFailed(tx, message.id, detail, { retryable, ...(this.deps.retryPolicy ? { policy: this.deps.retryPolicy } : {}) }));
     this.deps.logger?.warn({ messageId: message.id, channel: message.channel, stage: detail.stage, code: detail.code, status }, 'message failed');
     return { id: message.id, status, outputs: [], error: detail };
+  }
+}
+
+/**
+ * An outcome that settles after the unit commits. Should the unit fail, nobody awaits it (its
+ * messages are redone one at a time): marked handled so its rejection is not reported as lost.
+ */
+function settledLater<T>(outcome: Promise<T>): Promise<T> {
+  outcome.catch(() => undefined);
+  return outcome;
+}
+
+/** A batch that must be redone one message at a time: a failure that memory alone cannot undo. */
+class BatchSplit extends Error {
+  constructor(override readonly cause: unknown) {
+    super('a message of the batch failed after some of its writes were stored');
   }
 }
 

@@ -74,7 +74,7 @@ export class StatisticsKeeper {
       this.writes >= (this.options.afterWrites ?? 5_000) ||
       this.typeOutgrewStatistics() ||
       (this.writes > 0 && Date.now() - this.lastRun >= (this.options.maxIntervalMs ?? 600_000));
-    const spaced = Date.now() - this.lastRun >= this.lastMs * (this.options.spacingFactor ?? 5);
+    const spaced = Date.now() - this.lastRun >= this.lastMs * (this.options.spacingFactor ?? 10);
     if (!due || !spaced || this.running) return;
     const writes = this.writes;
     this.writes = 0;
@@ -95,7 +95,7 @@ export class StatisticsKeeper {
 
   /** A type the statistics have not seen enough of, or that has doubled since they were taken. */
   private typeOutgrewStatistics(): boolean {
-    const minimum = this.options.newTypeWrites ?? 200;
+    const minimum = this.options.newTypeWrites ?? 500;
     for (const [type, n] of this.since) if (n >= Math.max(minimum, this.analyzed.get(type) ?? 0)) return true;
     return false;
   }
