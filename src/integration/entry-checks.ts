@@ -8,7 +8,7 @@
 import type { Bundle } from '@medplum/fhirtypes';
 import type { Queryable } from '../platform/db/db.ts';
 import { normalizeBundle, type NormalizationTables } from './normalize/index.ts';
-import { checkBundleQuality, countQualityChecks, recordQualityChecks, type QualityMetrics } from './quality/index.ts';
+import { checkBundleQuality, countQualityChecks, recordQualityChecks, type QualityMetrics, type QualityRecord } from './quality/index.ts';
 
 export interface EntryOrigin {
   /** The sending system, as the normalization tables and the quality report name it. */
@@ -19,6 +19,8 @@ export interface EntryOrigin {
 
 export interface PreparedEntry {
   bundle: Bundle;
+  /** What the checks found, for storing several messages' together (recordQualityChecksOfMany). */
+  quality: QualityRecord;
   /** Stores what the checks found; call in the processing transaction. */
   record(tx: Queryable): Promise<void>;
   /** Counts the findings; call once the transaction has committed. */
@@ -33,6 +35,7 @@ export function createEntryChecks(deps: { tables?: NormalizationTables; metrics?
     const checks = checkBundleQuality(bundle, deps.now ? { now: deps.now() } : {});
     return {
       bundle,
+      quality: { origin, checks },
       record: async (tx) => {
         await recordQualityChecks(tx, origin, checks);
       },

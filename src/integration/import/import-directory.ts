@@ -26,7 +26,7 @@ import type { AccessContext } from '../../trust/access-context.ts';
 import type { CsvMapping } from '../csv/mapping-file.ts';
 import type { EntryChecks } from '../entry-checks.ts';
 import { MessageProcessor, type ProcessOutcome } from '../message-store/message-processor.ts';
-import { receiveMessage, type InboundMessage, type Receipt } from '../message-store/message-store.ts';
+import { receiveMessages, type InboundMessage, type Receipt } from '../message-store/message-store.ts';
 import { importHandlers } from './channel-handlers.ts';
 import { PlannerStatistics } from './planner-statistics.ts';
 import { detectSources, type DetectedSources, type ImportSource } from './detect-sources.ts';
@@ -166,9 +166,5 @@ function laneOf(message: InboundMessage, lanes: number): number {
 
 /** Stores a batch in one transaction: one commit (one fsync) for many messages. */
 function storeBatch(db: Db, batch: readonly FeedItem[]): Promise<Receipt[]> {
-  return db.transaction(async (tx) => {
-    const receipts: Receipt[] = [];
-    for (const item of batch) receipts.push(await receiveMessage(tx, item.message));
-    return receipts;
-  });
+  return db.transaction((tx) => receiveMessages(tx, batch.map((item) => item.message)));
 }

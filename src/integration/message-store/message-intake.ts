@@ -7,7 +7,7 @@
  * monitor, ride along in the same transactions instead of costing a commit of their own.
  */
 import type { Db, Queryable } from '../../platform/db/db.ts';
-import { receiveMessage, type InboundMessage, type Receipt } from './message-store.ts';
+import { receiveMessage, receiveMessages, type InboundMessage, type Receipt } from './message-store.ts';
 
 interface Pending {
   message: InboundMessage;
@@ -78,8 +78,7 @@ export class MessageIntake {
       const acks = this.acks.splice(0);
       try {
         const receipts = await this.db.transaction(async (tx) => {
-          const stored: Receipt[] = [];
-          for (const p of batch) stored.push(await receiveMessage(tx, p.message));
+          const stored = await receiveMessages(tx, batch.map((p) => p.message));
           await writeAckLatencies(tx, acks);
           return stored;
         });

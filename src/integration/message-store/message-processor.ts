@@ -13,11 +13,12 @@ import type { AccessContext } from '../../trust/access-context.ts';
 import { applyTransactionBundle } from '../../record/bundle-processor.ts';
 import type { ResourceStore, StoreTransaction } from '../../record/resource-store.ts';
 import type { EntryChecks, PreparedEntry } from '../entry-checks.ts';
+import { recordQualityChecksOfMany, type QualityRecord } from '../quality/index.ts';
 import {
   claimDueMessages,
   markFailed,
   markFiltered,
-  markProcessed,
+  markProcessedMany,
   messageColumns,
   messageOutputs,
   toStoredMessage,
@@ -109,19 +110,27 @@ export class MessageProcessor {
     try {
       outcomes = await this.deps.store.transaction(this.deps.ctx, async (unit) => {
         const messages = await unit.alongside((tx) => lockMessages(tx, ids));
-        const done: Promise<ProcessOutcome>[] = [];
+        const markings: Marking[] = [];
+        const done: (Marking | Promise<ProcessOutcome>)[] = [];
         for (const message of messages) {
           const mark = unit.mark();
           try {
-            const { outcome, entry } = await this.processIn(unit, message, { later: true });
-            if (entry) entries.push(entry);
-            done.push(settledLater(outcome));
+            const applied = await this.apply(unit, message);
+            if ('outcome' in applied) {
+              done.push(Promise.resolve(applied.outcome));
+              continue;
+            }
+            if (applied.entry) entries.push(applied.entry);
+            markings.push(applied.marking);
+            done.push(applied.marking);
           } catch (err) {
             if (!unit.rollbackToMark(mark)) throw new BatchSplit(err);
             done.push(settledLater(this.fail(unit.later.bind(unit), message, err)));
           }
         }
-        return done;
+        // Every message the batch wrote is marked in one go, after its versions are stored.
+        const marked = settledLater(unit.later((tx) => markAll(tx, markings)));
+        return done.map((d) => (d instanceof Promise ? d : settledLater(marked.then(() => outcomeOf(d)))));
       });
     } catch (err) {
       this.deps.logger?.warn({ err: err instanceof BatchSplit ? err.cause : err, messages: ids.length }, 'message batch failed; processing its messages one at a time');
@@ -152,37 +161,29 @@ export class MessageProcessor {
     }
   }
 
-  /**
-   * One message's work inside a unit: its Bundle applied and the message marked, or filtered.
-   * With `later`, the marking runs at the end of the unit (StoreTransaction.later) and the
-   * outcome settles after commit.
-   */
-  private async processIn(unit: StoreTransaction, message: StoredMessage, options: { later?: boolean } = {}): Promise<{ outcome: Promise<ProcessOutcome>; entry?: PreparedEntry }> {
-    const run = <T>(work: (tx: Queryable) => Promise<T>): Promise<T> => (options.later ? unit.later(work) : unit.alongside(work));
+  /** One message's work inside a unit: its Bundle applied and the message marked, or filtered. */
+  private async processIn(unit: StoreTransaction, message: StoredMessage): Promise<{ outcome: ProcessOutcome; entry?: PreparedEntry }> {
+    const applied = await this.apply(unit, message);
+    if ('outcome' in applied) return applied;
+    await unit.alongside((tx) => markAll(tx, [applied.marking]));
+    return { outcome: outcomeOf(applied.marking), ...(applied.entry ? { entry: applied.entry } : {}) };
+  }
+
+  /** A message's Bundle applied in the unit (or its filter decided): how to mark it, not yet marked. */
+  private async apply(unit: StoreTransaction, message: StoredMessage): Promise<{ outcome: ProcessOutcome } | { marking: Marking; entry?: PreparedEntry }> {
     // Received twice while the first copy was being processed: it is done already.
     if (message.status === 'processed' || message.status === 'filtered') {
-      const status = message.status;
-      const outputs = await unit.alongside((tx) => messageOutputs(tx, message.id));
-      return { outcome: Promise.resolve({ id: message.id, status, outputs }) };
+      return { outcome: { id: message.id, status: message.status, outputs: await unit.alongside((tx) => messageOutputs(tx, message.id)) } };
     }
     const handler = this.deps.handlers.get(message.channel);
     if (!handler) throw new HandlerError({ stage: 'route', code: 'no-handler', message: `no handler for channel ${message.channel}` });
     const result = await handler.handle(message);
-    if (result.kind === 'filtered') {
-      const filtered = run((tx) => markFiltered(tx, message.id, result.reason));
-      if (!options.later) await filtered;
-      return { outcome: filtered.then(() => ({ id: message.id, status: 'filtered' as const, outputs: [] })) };
-    }
+    if (result.kind === 'filtered') return { marking: { kind: 'filtered', id: message.id, reason: result.reason } };
     const origin = { source: result.source ?? message.channel, channel: message.channel, messageId: message.id };
     const prepared = this.deps.entryChecks?.(result.bundle, origin);
     const response = await applyTransactionBundle(unit, prepared?.bundle ?? result.bundle, { baseUrl: this.deps.fhirBaseUrl, returnMinimal: true });
-    const outputs = outputsOf(response);
-    const marked = run(async (tx) => {
-      await prepared?.record(tx);
-      await markProcessed(tx, message.id, outputs);
-    });
-    if (!options.later) await marked;
-    return { outcome: marked.then(() => ({ id: message.id, status: 'processed' as const, outputs })), ...(prepared ? { entry: prepared } : {}) };
+    const marking: Marking = { kind: 'processed', id: message.id, outputs: outputsOf(response), ...(prepared ? { quality: prepared.quality } : {}) };
+    return { marking, ...(prepared ? { entry: prepared } : {}) };
   }
 
   /** Records a failure on the message (retried later when it may pass) and says what became of it. */
@@ -192,6 +193,24 @@ export class MessageProcessor {
     this.deps.logger?.warn({ messageId: message.id, channel: message.channel, stage: detail.stage, code: detail.code, status }, 'message failed');
     return { id: message.id, status, outputs: [], error: detail };
   }
+}
+
+/** What becomes of a message whose work is done: processed with what it wrote, or filtered. */
+type Marking =
+  | { kind: 'processed'; id: number; outputs: ResourceOutput[]; quality?: QualityRecord }
+  | { kind: 'filtered'; id: number; reason: string };
+
+/** Marks messages in as few statements as there are kinds of marking (a batch's, at its end). */
+async function markAll(tx: Queryable, markings: readonly Marking[]): Promise<void> {
+  const processed = markings.flatMap((m) => (m.kind === 'processed' ? [m] : []));
+  const quality = processed.flatMap((m) => (m.quality ? [m.quality] : []));
+  if (quality.length > 0) await recordQualityChecksOfMany(tx, quality);
+  await markProcessedMany(tx, processed);
+  for (const m of markings) if (m.kind === 'filtered') await markFiltered(tx, m.id, m.reason);
+}
+
+function outcomeOf(marking: Marking): ProcessOutcome {
+  return marking.kind === 'processed' ? { id: marking.id, status: 'processed', outputs: marking.outputs } : { id: marking.id, status: 'filtered', outputs: [] };
 }
 
 /**

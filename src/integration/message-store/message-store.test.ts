@@ -12,6 +12,7 @@ import {
   markProcessed,
   messageOutputs,
   receiveMessage,
+  receiveMessages,
   requeueMessages,
   type InboundMessage,
 } from './message-store.ts';
@@ -64,6 +65,20 @@ for (const backend of testDatabases()) {
       const other = await receiveMessage(db, adt('c1', 'MRN1', 'changed'));
       assert.notEqual(other.id, first.id);
       assert.equal(other.duplicate, false);
+    });
+
+    test('many messages in one statement: receipts in order, a resend found by its key, repeats within the call', async () => {
+      const first = await receiveMessage(db, adt('c1', 'MRN1'));
+      const noControlId = { ...adt('x', 'MRN3'), controlId: undefined } as InboundMessage;
+      const receipts = await receiveMessages(db, [adt('c2', 'MRN2'), adt('c1', 'MRN1'), noControlId, noControlId]);
+      assert.deepEqual(receipts.map((r) => r.duplicate), [false, true, false, false]);
+      assert.equal(receipts[1]!.id, first.id);
+      assert.equal((await getMessage(db, first.id))!.receiptCount, 2);
+      assert.notEqual(receipts[2]!.id, receipts[3]!.id, 'without a control id, every receipt is a message');
+      assert.equal((await getMessage(db, receipts[0]!.id))!.controlId, 'c2');
+      // The same message twice in one call is stored once and counted twice, as one by one.
+      const twice = await receiveMessages(db, [adt('c4', 'MRN4'), adt('c4', 'MRN4')]);
+      assert.deepEqual([twice[1]!.id, twice[1]!.duplicate], [twice[0]!.id, true]);
     });
 
     test('messages of one patient are due one at a time, in arrival order; other patients go on', async () => {

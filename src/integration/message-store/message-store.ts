@@ -149,6 +149,52 @@ export async function receiveMessage(db: Queryable, message: InboundMessage): Pr
 }
 
 /**
+ * Stores several messages in one statement (an import batch, a pipelining sender's frames);
+ * receipts in the order given, each as `receiveMessage` would answer it. One insert instead
+ * of one per message: on the embedded database a statement's fixed cost is most of a small
+ * one's. A message repeated within the call would meet its own first copy in the same
+ * statement, which PostgreSQL refuses, so such a call is stored one message at a time.
+ */
+export async function receiveMessages(db: Queryable, messages: readonly InboundMessage[]): Promise<Receipt[]> {
+  if (messages.length === 0) return [];
+  const hashes = messages.map((m) => contentHash(m.content));
+  const keys = messages.map((m, i) => (m.controlId ? `${m.channel}\n${m.controlId}\n${hashes[i]}` : undefined)).filter(Boolean);
+  if (messages.length === 1 || new Set(keys).size !== keys.length) {
+    const receipts: Receipt[] = [];
+    for (const message of messages) receipts.push(await receiveMessage(db, message));
+    return receipts;
+  }
+  // Ids are drawn up front so that each row comes back to the message it stores; a resend
+  // (the conflict branch) comes back with the id of the row it found instead, by its key.
+  const { rows } = await db.query<{ n: number; id: number; status: MessageStatus; inserted: boolean }>(
+    `with t as (
+       select nextval('inbound_message_id_seq') as new_id, t.*
+         from unnest($1::text[], $2::text[], $3::bytea[], $4::text[], $5::text[], $6::text[], $7::text[]) with ordinality
+              as t(channel, sender, content, content_hash, message_type, control_id, ordering_key, n)),
+     ins as (
+       insert into inbound_message (id, channel, sender, content, content_hash, message_type, control_id, ordering_key)
+       select new_id, channel, sender, content, content_hash, message_type, control_id, ordering_key from t order by n
+       on conflict (channel, control_id, content_hash) where control_id is not null
+       do update set receipt_count = inbound_message.receipt_count + 1, last_received_at = now()
+       returning id, status, (xmax = 0) as inserted, channel, control_id, content_hash)
+     select t.n, ins.id, ins.status, ins.inserted
+       from t join ins on ins.id = t.new_id
+         or (t.control_id is not null and ins.channel = t.channel and ins.control_id = t.control_id and ins.content_hash = t.content_hash)
+      order by t.n`,
+    [
+      messages.map((m) => m.channel),
+      messages.map((m) => m.sender ?? null),
+      messages.map((m) => m.content),
+      hashes,
+      messages.map((m) => m.messageType ?? null),
+      messages.map((m) => m.controlId ?? null),
+      messages.map((m) => m.orderingKey ?? null),
+    ],
+  );
+  return rows.map((row) => ({ id: Number(row.id), duplicate: !row.inserted, status: row.status }));
+}
+
+/**
  * Claims up to `limit` due messages for processing, oldest first, skipping those locked by
  * another worker and those whose patient has an earlier message still waiting. Call it inside
  * the transaction that processes them: the row locks hold until it commits.
@@ -173,16 +219,24 @@ export async function claimDueMessages(tx: Queryable, limit: number, channel?: s
 }
 
 /** Marks a message processed and records the resource versions it wrote. */
-export async function markProcessed(tx: Queryable, id: number, outputs: readonly ResourceOutput[]): Promise<void> {
+export function markProcessed(tx: Queryable, id: number, outputs: readonly ResourceOutput[]): Promise<void> {
+  return markProcessedMany(tx, [{ id, outputs }]);
+}
+
+/** Marks several messages processed, each with the versions it wrote, in one statement. */
+export async function markProcessedMany(tx: Queryable, items: readonly { id: number; outputs: readonly ResourceOutput[] }[]): Promise<void> {
+  if (items.length === 0) return;
+  const outputs = items.flatMap((item) => item.outputs.map((o) => ({ ...o, messageId: item.id })));
   await tx.query(
     `with done as (
-       update inbound_message set status = 'processed', processed_at = now(), error = null, attempts = attempts + 1
-        where id = $1
+       update inbound_message m set status = 'processed', processed_at = now(), error = null, attempts = m.attempts + 1
+         from unnest($1::bigint[]) as u(id)
+        where m.id = u.id
      )
      insert into inbound_message_output (message_id, resource_type, resource_id, version_id)
-     select $1, * from unnest($2::text[], $3::text[], $4::int[])
+     select * from unnest($2::bigint[], $3::text[], $4::text[], $5::int[])
      on conflict do nothing`,
-    [id, outputs.map((o) => o.resourceType), outputs.map((o) => o.id), outputs.map((o) => o.versionId)],
+    [items.map((item) => item.id), outputs.map((o) => o.messageId), outputs.map((o) => o.resourceType), outputs.map((o) => o.id), outputs.map((o) => o.versionId)],
   );
 }
 

@@ -21,44 +21,61 @@ function count(check: ResourceQuality, severity: Severity): number {
   return check.findings.filter((f) => f.severity === severity).length;
 }
 
+/** The checks of one message (or one batch of resources) and where they came from. */
+export interface QualityRecord {
+  origin: QualityOrigin;
+  checks: readonly ResourceQuality[];
+}
+
 /**
  * Stores the checks of one message (or one batch of resources); returns the check ids, in the
- * order of `checks`. One statement (data-modifying CTEs): the earlier rows of a reprocessed
- * message go, ids are drawn, checks and findings inserted — it runs for every message an
- * import processes, and on the embedded database a statement's fixed cost is most of it.
+ * order of `checks`. A reprocessed message's earlier rows are replaced.
  * @param db - the processing transaction (or the database)
  */
-export async function recordQualityChecks(db: Queryable, origin: QualityOrigin, checks: readonly ResourceQuality[]): Promise<number[]> {
+export function recordQualityChecks(db: Queryable, origin: QualityOrigin, checks: readonly ResourceQuality[]): Promise<number[]> {
+  return recordQualityChecksOfMany(db, [{ origin, checks }]);
+}
+
+/**
+ * Stores the checks of several messages in one statement (data-modifying CTEs): the earlier
+ * rows of reprocessed messages go, ids are drawn, checks and findings inserted — it runs for
+ * every batch an import processes, and on the embedded database a statement's fixed cost is
+ * most of it. Returns the check ids in the order of the records' checks, one after another.
+ */
+export async function recordQualityChecksOfMany(db: Queryable, records: readonly QualityRecord[]): Promise<number[]> {
+  const messageIds = records.flatMap((r) => (r.origin.messageId === undefined ? [] : [r.origin.messageId]));
+  const checks = records.flatMap((r) => r.checks.map((check) => ({ check, origin: r.origin })));
   if (checks.length === 0) {
-    if (origin.messageId !== undefined) await db.query('delete from data_quality_check where message_id = $1', [origin.messageId]);
+    if (messageIds.length > 0) await db.query('delete from data_quality_check where message_id = any($1::bigint[])', [messageIds]);
     return [];
   }
-  const findings = checks.flatMap((c, i) => c.findings.map((f, ordinal) => ({ ...f, check: i + 1, ordinal })));
+  const findings = checks.flatMap(({ check }, i) => check.findings.map((f, ordinal) => ({ ...f, check: i + 1, ordinal })));
   // `t` draws each check's id once (a CTE with a volatile function is evaluated once), so
   // each finding names its check without relying on RETURNING order.
   const { rows } = await db.query<{ id: number }>(
-    `with gone as (delete from data_quality_check where $3::bigint is not null and message_id = $3),
+    `with gone as (delete from data_quality_check where message_id = any($1::bigint[])),
      t as (select nextval('data_quality_check_id_seq') as id, t.*
-             from unnest($4::text[], $5::text[], $6::int[], $7::int[], $8::int[]) with ordinality
-                  as t(resource_type, resource_ref, errors, warnings, informations, n)),
+             from unnest($2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::int[], $8::int[], $9::int[]) with ordinality
+                  as t(source, channel, message_id, resource_type, resource_ref, errors, warnings, informations, n)),
      checks as (
        insert into data_quality_check (id, source, channel, message_id, resource_type, resource_ref, errors, warnings, informations)
-       select t.id, $1, $2, $3, t.resource_type, t.resource_ref, t.errors, t.warnings, t.informations from t),
+       select t.id, t.source, t.channel, t.message_id, t.resource_type, t.resource_ref, t.errors, t.warnings, t.informations from t),
      findings as (
        insert into data_quality_finding (check_id, ordinal, rule_id, severity, location, message)
        select t.id, f.ordinal, f.rule_id, f.severity, f.location, f.message
-         from unnest($9::int[], $10::int[], $11::text[], $12::text[], $13::text[], $14::text[]) as f(n, ordinal, rule_id, severity, location, message)
+         from unnest($10::int[], $11::int[], $12::text[], $13::text[], $14::text[], $15::text[]) as f(n, ordinal, rule_id, severity, location, message)
          join t on t.n = f.n)
      select id from t order by n`,
     [
-      origin.source,
-      origin.channel ?? null,
-      origin.messageId ?? null,
-      checks.map((c) => c.resourceType),
-      checks.map((c) => c.resourceRef),
-      checks.map((c) => count(c, 'error')),
-      checks.map((c) => count(c, 'warning')),
-      checks.map((c) => count(c, 'information')),
+      messageIds,
+      checks.map((c) => c.origin.source),
+      checks.map((c) => c.origin.channel ?? null),
+      checks.map((c) => c.origin.messageId ?? null),
+      checks.map((c) => c.check.resourceType),
+      checks.map((c) => c.check.resourceRef),
+      checks.map((c) => count(c.check, 'error')),
+      checks.map((c) => count(c.check, 'warning')),
+      checks.map((c) => count(c.check, 'information')),
       findings.map((f) => f.check),
       findings.map((f) => f.ordinal),
       findings.map((f) => f.ruleId),
