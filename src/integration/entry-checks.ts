@@ -6,9 +6,8 @@
  * describe and are counted on /metrics once it has committed.
  */
 import type { Bundle } from '@medplum/fhirtypes';
-import type { Queryable } from '../platform/db/db.ts';
 import { normalizeBundle, type NormalizationTables } from './normalize/index.ts';
-import { checkBundleQuality, countQualityChecks, recordQualityChecks, type QualityMetrics, type QualityRecord } from './quality/index.ts';
+import { checkBundleQuality, countQualityChecks, type QualityMetrics, type QualityRecord } from './quality/index.ts';
 
 export interface EntryOrigin {
   /** The sending system, as the normalization tables and the quality report name it. */
@@ -19,10 +18,8 @@ export interface EntryOrigin {
 
 export interface PreparedEntry {
   bundle: Bundle;
-  /** What the checks found, for storing several messages' together (recordQualityChecksOfMany). */
+  /** What the checks found: store it in the processing transaction (recordQualityChecksOfMany). */
   quality: QualityRecord;
-  /** Stores what the checks found; call in the processing transaction. */
-  record(tx: Queryable): Promise<void>;
   /** Counts the findings; call once the transaction has committed. */
   committed(): void;
 }
@@ -36,9 +33,6 @@ export function createEntryChecks(deps: { tables?: NormalizationTables; metrics?
     return {
       bundle,
       quality: { origin, checks },
-      record: async (tx) => {
-        await recordQualityChecks(tx, origin, checks);
-      },
       committed: () => {
         if (deps.metrics) countQualityChecks(deps.metrics, origin.source, checks);
       },

@@ -99,12 +99,6 @@ export class PendingWrites {
     return true;
   }
 
-  /** Drops what is waiting and what is known (the work was rolled back to a savepoint). */
-  forget(): void {
-    this.waiting = [];
-    this.known.clear();
-  }
-
   /** Stores every waiting version: resource and history rows, then their search index. */
   async flush(): Promise<void> {
     if (this.waiting.length === 0) return;

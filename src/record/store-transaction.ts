@@ -6,9 +6,10 @@
  *
  * Versions written are stored together (pending-writes.ts): their resource, history, search
  * index and text rows in three statements per flush instead of three per resource. A flush
- * comes before anything that could read them through SQL: a search (`match`), a version read,
- * another module's SQL (`alongside`) and the end of the work; the current row of a resource
- * this unit has locked or written is answered from memory.
+ * comes before anything that could read them through SQL: a version read, another module's
+ * SQL (`alongside`), a conditional search whose criteria memory cannot answer for them
+ * (search/pending-match.ts) and the end of the work; the current row of a resource this unit
+ * has locked or written is answered from memory.
  */
 import { randomUUID } from 'node:crypto';
 import type { Resource } from '@medplum/fhirtypes';
@@ -77,7 +78,6 @@ export class StoreTransaction {
   private readonly audits: AuditEntry[] = [];
   private readonly pending: PendingWrites;
   private readonly deferred: (() => Promise<void>)[] = [];
-  private savepointAt: { events: number; audits: number } | undefined;
   /** Refusals, audited by the caller once the transaction has ended (whatever its outcome). */
   readonly refusals: AuditEntry[] = [];
 
@@ -120,8 +120,8 @@ export class StoreTransaction {
 
   /**
    * Notes where the work stands, so that a part that fails can be undone in memory
-   * (`rollbackToMark`) while the rest of the unit commits: cheaper than a savepoint, which
-   * must store everything waiting before it opens.
+   * (`rollbackToMark`) while the rest of the unit commits: a database savepoint would first
+   * have to store everything waiting, one flush per part.
    */
   mark(): UnitMark {
     return { pending: this.pending.mark(), events: this.events.length, audits: this.audits.length, deferred: this.deferred.length };
@@ -138,37 +138,6 @@ export class StoreTransaction {
     this.audits.length = mark.audits;
     this.deferred.length = mark.deferred;
     return true;
-  }
-
-  /**
-   * Opens a savepoint: work after it can be undone alone (`rollbackToSavepoint`) while the rest
-   * of the unit commits — an import's batch of messages, where a bad message fails by itself.
-   * One at a time; `releaseSavepoint` keeps the work.
-   */
-  async savepoint(): Promise<void> {
-    if (this.savepointAt) throw new LongitudeError('LNG_INTERNAL', 'a savepoint is already open in this unit of work');
-    await this.pending.flush();
-    await this.tx.exec('savepoint unit_item');
-    this.savepointAt = { events: this.events.length, audits: this.audits.length };
-  }
-
-  /** Keeps the work since the savepoint (stored now, so its failures still belong to it). */
-  async releaseSavepoint(): Promise<void> {
-    await this.pending.flush();
-    await this.tx.exec('release savepoint unit_item');
-    this.savepointAt = undefined;
-  }
-
-  /** Undoes the work since the savepoint: its rows, events and audit entries (refusals stay: they are audited whatever happens). */
-  async rollbackToSavepoint(): Promise<void> {
-    const mark = this.savepointAt;
-    if (!mark) throw new LongitudeError('LNG_INTERNAL', 'no savepoint is open in this unit of work');
-    await this.tx.exec('rollback to savepoint unit_item; release savepoint unit_item');
-    this.events.length = mark.events;
-    this.audits.length = mark.audits;
-    // Rows written and locks taken since the savepoint are gone with it.
-    this.pending.forget();
-    this.savepointAt = undefined;
   }
 
   /** Versions written (the caller wakes the outbox dispatcher when there are any). */
