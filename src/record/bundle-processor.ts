@@ -63,6 +63,22 @@ export function applyTransactionBundle(tx: StoreTransaction, bundle: Bundle, opt
   return runPlannedTransaction(tx, entries.map((entry, index) => ({ index, entry, request: parseEntryRequest(entry, index) })), options);
 }
 
+/**
+ * The search criteria of a transaction Bundle's conditional entries (ifNoneExist, conditional
+ * PUT and DELETE), for looking them up ahead (StoreTransaction.prefetchMatches); entries that
+ * do not parse are left for the transaction to refuse.
+ */
+export function conditionalCriteria(bundle: Bundle): { resourceType: string; criteria: string }[] {
+  return (bundle.entry ?? []).flatMap((entry, index) => {
+    try {
+      const request = parseEntryRequest(entry, index);
+      return request.criteria === undefined ? [] : [{ resourceType: request.resourceType, criteria: request.criteria }];
+    } catch {
+      return [];
+    }
+  });
+}
+
 async function runPlannedTransaction(tx: StoreTransaction, planned: Planned[], options: BundleOptions): Promise<Bundle> {
   const ordered = [...planned].sort((a, b) => methodOrder[a.request.method] - methodOrder[b.request.method] || a.index - b.index);
   // Conditions are evaluated before anything is written, so every entry sees the record as

@@ -78,6 +78,11 @@ export class PendingWrites {
     if (row.resourceType === 'SearchParameter') await this.flush();
   }
 
+  /** How many times versions were stored: what was read from the database before may be stale. */
+  get flushCount(): number {
+    return this.flushes;
+  }
+
   /** The versions not yet stored (a conditional search must count them: search/pending-match.ts). */
   waitingRows(): ResourceRow[] {
     return this.waiting.map((w) => w.row);

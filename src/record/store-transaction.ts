@@ -78,6 +78,8 @@ export class StoreTransaction {
   private readonly audits: AuditEntry[] = [];
   private readonly pending: PendingWrites;
   private readonly deferred: (() => Promise<void>)[] = [];
+  /** Stored matches of criteria looked up ahead (`prefetchMatches`), valid until the next flush. */
+  private prefetched: { flushes: number; ids: Map<string, string[]> } | undefined;
   /** Refusals, audited by the caller once the transaction has ended (whatever its outcome). */
   readonly refusals: AuditEntry[] = [];
 
@@ -239,6 +241,10 @@ export class StoreTransaction {
   async prepareMatch(resourceType: string, criteria: string): Promise<PreparedMatch> {
     this.deps.guard.begin(this.ctx, resourceType);
     await this.authorize({ action: 'search', interaction: 'search', resourceType });
+    return this.parseMatch(resourceType, criteria);
+  }
+
+  private parseMatch(resourceType: string, criteria: string): PreparedMatch {
     const query = [...new URLSearchParams(criteria)];
     if (query.length === 0) throw errorAt('LNG_BAD_REQUEST', `a conditional ${resourceType} interaction needs search criteria`, resourceType);
     // Golden Patients (identity/golden-record.ts) carry every source's identifiers so a person
@@ -264,7 +270,7 @@ export class StoreTransaction {
       fromWaiting.fill([]);
     }
     const replaced = new Set(this.pending.waitingRows().map((row) => `${row.resourceType}/${row.id}`));
-    let rows = await this.queryMatches(matches);
+    let rows = await this.storedMatches(matches);
     // SQL returns two matches at most: if one of two is replaced, a third stored one may hide.
     const perMatch = (k: number) => rows.filter((row) => Number(row.k) === k);
     if (replaced.size > 0 && matches.some((m, k) => perMatch(k).length >= 2 && perMatch(k).some((row) => replaced.has(`${m.resourceType}/${row.id}`)))) {
@@ -282,6 +288,41 @@ export class StoreTransaction {
       this.audits.push({ ctx: this.ctx, interaction: 'search', outcome: 'success', description: 'conditional interaction', entity: { resourceType: m.resourceType, query: m.criteria } });
     }
     return found.map((ids) => ids.slice(0, 2));
+  }
+
+  /**
+   * Looks up, in one statement, the stored matches of criteria that work to come will ask
+   * about (the conditional entries of an import batch's Bundles), so that each message's
+   * lookup costs no statement of its own. Valid until versions are next stored: `matchAll`
+   * counts the unstored ones itself. Criteria that cannot be prepared are left to `matchAll`.
+   */
+  async prefetchMatches(criteria: readonly { resourceType: string; criteria: string }[]): Promise<void> {
+    const unique = [...new Map(criteria.map((c) => [`${c.resourceType}?${c.criteria}`, c])).values()];
+    const prepared: PreparedMatch[] = [];
+    for (const c of unique) {
+      // Only what this unit may search for; the lookup itself is audited when its entry runs.
+      if (this.deps.guard.check(this.ctx, { action: 'search', interaction: 'search', resourceType: c.resourceType })) continue;
+      try {
+        prepared.push(this.parseMatch(c.resourceType, c.criteria));
+      } catch {
+        // Refused when the entry runs, with the error pointing at it.
+      }
+    }
+    if (prepared.length === 0) return;
+    const ids = new Map(prepared.map((m) => [`${m.resourceType}?${m.criteria}`, [] as string[]]));
+    for (const row of await this.queryMatches(prepared)) ids.get(`${prepared[row.k]!.resourceType}?${prepared[row.k]!.criteria}`)!.push(row.id);
+    this.prefetched = { flushes: this.pending.flushCount, ids };
+  }
+
+  /** Stored matches: looked up ahead where still valid, the rest in one statement. */
+  private async storedMatches(matches: readonly PreparedMatch[]): Promise<{ k: number; id: string }[]> {
+    const ahead = this.prefetched?.flushes === this.pending.flushCount ? this.prefetched.ids : undefined;
+    const known = matches.map((m) => ahead?.get(`${m.resourceType}?${m.criteria}`));
+    const missing = matches.flatMap((m, k) => (known[k] ? [] : [{ m, k }]));
+    const rows = known.flatMap((ids, k) => (ids ?? []).map((id) => ({ k, id })));
+    if (missing.length === 0) return rows;
+    for (const row of await this.queryMatches(missing.map((x) => x.m))) rows.push({ k: missing[Number(row.k)]!.k, id: row.id });
+    return rows;
   }
 
   private async queryMatches(matches: readonly PreparedMatch[]): Promise<{ k: number; id: string }[]> {

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { Queryable } from '../../platform/db/db.ts';
 import { LongitudeError } from '../../platform/errors.ts';
 import type { AccessContext } from '../../trust/access-context.ts';
-import { applyTransactionBundle } from '../../record/bundle-processor.ts';
+import { applyTransactionBundle, conditionalCriteria } from '../../record/bundle-processor.ts';
 import type { ResourceStore, StoreTransaction } from '../../record/resource-store.ts';
 import type { EntryChecks, PreparedEntry } from '../entry-checks.ts';
 import { recordQualityChecksOfMany, type QualityRecord } from '../quality/index.ts';
@@ -110,12 +110,16 @@ export class MessageProcessor {
     try {
       outcomes = await this.deps.store.transaction(this.deps.ctx, async (unit) => {
         const messages = await unit.alongside((tx) => lockMessages(tx, ids));
+        // Every message mapped first, so that the stored matches of all their conditional
+        // entries are looked up in one statement rather than one per message.
+        const mapped = await Promise.all(messages.map((message) => (isDone(message) ? undefined : this.map(message).catch((err: unknown) => ({ failed: err })))));
+        await unit.prefetchMatches(mapped.flatMap((m) => (m && 'bundle' in m ? conditionalCriteria(m.bundle) : [])));
         const markings: Marking[] = [];
         const done: (Marking | Promise<ProcessOutcome>)[] = [];
-        for (const message of messages) {
+        for (const [i, message] of messages.entries()) {
           const mark = unit.mark();
           try {
-            const applied = await this.apply(unit, message);
+            const applied = await this.apply(unit, message, mapped[i]);
             if ('outcome' in applied) {
               done.push(Promise.resolve(applied.outcome));
               continue;
@@ -170,20 +174,28 @@ export class MessageProcessor {
   }
 
   /** A message's Bundle applied in the unit (or its filter decided): how to mark it, not yet marked. */
-  private async apply(unit: StoreTransaction, message: StoredMessage): Promise<{ outcome: ProcessOutcome } | { marking: Marking; entry?: PreparedEntry }> {
+  private async apply(unit: StoreTransaction, message: StoredMessage, mapped?: Mapped | { failed: unknown }): Promise<{ outcome: ProcessOutcome } | { marking: Marking; entry?: PreparedEntry }> {
     // Received twice while the first copy was being processed: it is done already.
-    if (message.status === 'processed' || message.status === 'filtered') {
+    if (isDone(message)) {
       return { outcome: { id: message.id, status: message.status, outputs: await unit.alongside((tx) => messageOutputs(tx, message.id)) } };
     }
+    const result = mapped ?? (await this.map(message));
+    if ('failed' in result) throw result.failed;
+    if ('filtered' in result) return { marking: { kind: 'filtered', id: message.id, reason: result.filtered } };
+    const response = await applyTransactionBundle(unit, result.bundle, { baseUrl: this.deps.fhirBaseUrl, returnMinimal: true });
+    const marking: Marking = { kind: 'processed', id: message.id, outputs: outputsOf(response), ...(result.prepared ? { quality: result.prepared.quality } : {}) };
+    return { marking, ...(result.prepared ? { entry: result.prepared } : {}) };
+  }
+
+  /** What the channel's handler and the entry checks make of a message (no database work). */
+  private async map(message: StoredMessage): Promise<Mapped> {
     const handler = this.deps.handlers.get(message.channel);
     if (!handler) throw new HandlerError({ stage: 'route', code: 'no-handler', message: `no handler for channel ${message.channel}` });
     const result = await handler.handle(message);
-    if (result.kind === 'filtered') return { marking: { kind: 'filtered', id: message.id, reason: result.reason } };
+    if (result.kind === 'filtered') return { filtered: result.reason };
     const origin = { source: result.source ?? message.channel, channel: message.channel, messageId: message.id };
     const prepared = this.deps.entryChecks?.(result.bundle, origin);
-    const response = await applyTransactionBundle(unit, prepared?.bundle ?? result.bundle, { baseUrl: this.deps.fhirBaseUrl, returnMinimal: true });
-    const marking: Marking = { kind: 'processed', id: message.id, outputs: outputsOf(response), ...(prepared ? { quality: prepared.quality } : {}) };
-    return { marking, ...(prepared ? { entry: prepared } : {}) };
+    return { bundle: prepared?.bundle ?? result.bundle, ...(prepared ? { prepared } : {}) };
   }
 
   /** Records a failure on the message (retried later when it may pass) and says what became of it. */
@@ -194,6 +206,13 @@ export class MessageProcessor {
     return { id: message.id, status, outputs: [], error: detail };
   }
 }
+
+function isDone(message: StoredMessage): message is StoredMessage & { status: 'processed' | 'filtered' } {
+  return message.status === 'processed' || message.status === 'filtered';
+}
+
+/** A message mapped: the Bundle to apply (with its entry checks), or its filter's reason. */
+type Mapped = { bundle: Bundle; prepared?: PreparedEntry } | { filtered: string };
 
 /** What becomes of a message whose work is done: processed with what it wrote, or filtered. */
 type Marking =
