@@ -154,5 +154,37 @@ for (const backend of testDatabases()) {
       assert.equal(after[0]!.n, before[0]!.n);
       await expectCodedError(parts.store.read(careManager, 'Patient', 'x'), 'LNG_NOT_FOUND');
     });
+
+    test('conditional lookups in one unit see its unstored versions, whether looked up ahead or not', async () => {
+      const mrn = `urn:mrn|${Math.random().toString(36).slice(2)}`;
+      const withMrn = (family: string): Patient => ({ ...patient(family), identifier: [{ system: 'urn:mrn', value: mrn.split('|')[1] }] });
+      const stored = (await parts.store.create(admin, withMrn('Stored'))).resource;
+      const ids = await parts.store.transaction(admin, async (unit) => {
+        await unit.prefetchMatches([{ resourceType: 'Patient', criteria: `identifier=${mrn}` }]);
+        const ahead = await unit.match('Patient', `identifier=${mrn}`);
+        // Changed in this unit, not yet stored: the lookup answers from the new version.
+        await unit.update({ ...stored, identifier: [{ system: 'urn:mrn', value: 'moved' }] });
+        const afterMove = await unit.match('Patient', `identifier=${mrn}`);
+        const created = (await unit.create(withMrn('New'))).resource;
+        const afterCreate = await unit.match('Patient', `identifier=${mrn}`);
+        return { ahead, afterMove, afterCreate, created: created.id };
+      });
+      assert.deepEqual(ids.ahead, [stored.id]);
+      assert.deepEqual(ids.afterMove, []);
+      assert.deepEqual(ids.afterCreate, [ids.created]);
+    });
+
+    test('a mark undoes, in memory, what a unit wrote after it', async () => {
+      const kept = await parts.store.transaction(admin, async (unit) => {
+        const first = (await unit.create(patient('Kept'))).resource;
+        const mark = unit.mark();
+        await unit.create(patient('Undone'));
+        assert.equal(unit.rollbackToMark(mark), true);
+        return first;
+      });
+      const { rows } = await parts.db.query<{ n: number }>(`select count(*)::int as n from resource where resource_type = 'Patient' and content->'name'->0->>'family' = 'Undone'`);
+      assert.equal(rows[0]!.n, 0);
+      assert.equal((await parts.store.read<Patient>(admin, 'Patient', kept.id!)).name?.[0]?.family, 'Kept');
+    });
   });
 }
