@@ -310,7 +310,11 @@ export class StoreTransaction {
     }
     if (prepared.length === 0) return;
     const ids = new Map(prepared.map((m) => [`${m.resourceType}?${m.criteria}`, [] as string[]]));
-    for (const row of await this.queryMatches(prepared)) ids.get(`${prepared[row.k]!.resourceType}?${prepared[row.k]!.criteria}`)!.push(row.id);
+    const rows = await this.queryMatches(prepared);
+    for (const row of rows) ids.get(`${prepared[row.k]!.resourceType}?${prepared[row.k]!.criteria}`)!.push(row.id);
+    // The resources matched are the ones the entries will update: their rows locked and read
+    // now, in one statement, rather than one statement per message (lockCurrent).
+    await this.pending.lockMany(rows.map((row) => ({ resourceType: prepared[row.k]!.resourceType, id: row.id })));
     this.prefetched = { flushes: this.pending.flushCount, ids };
   }
 
