@@ -31,13 +31,20 @@ function periodOf(context: SignalContext): MeasurementPeriod {
 }
 
 /**
- * The measure engine takes exactly one Patient: the person's first source Patient stands for
- * all of them (cql-exec-fhir treats every resource in the bundle as the patient's).
+ * The measure engine takes exactly one Patient: one source Patient stands for all of them
+ * (cql-exec-fhir treats every resource in the bundle as the patient's). Which one is decided
+ * by content, the first by its identifiers: ids are random UUIDs in the store, and choosing by
+ * id made the same organization's care gaps differ from load to load (314 to 332 of ~390 at
+ * 300 people) where silos disagree on a birth date.
  */
 function measureInput(person: PersonRecord): Resource[] {
-  const primary = person.entries.find((e) => e.resource.resourceType === 'Patient' && e.resource.id === person.patientIds[0]);
+  const key = (p: Patient) => (p.identifier ?? []).map((i) => `${i.system ?? ''}|${i.value ?? ''}`).sort().join(',') + `\u0000${p.id}`;
+  const [primary] = person.entries
+    .map((e) => e.resource)
+    .filter((r): r is Patient => r.resourceType === 'Patient' && person.patientIds.includes(r.id!))
+    .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   const others = person.entries.filter((e) => e.resource.resourceType !== 'Patient').map((e) => e.resource);
-  return primary ? [primary.resource, ...others] : [];
+  return primary ? [primary, ...others] : [];
 }
 
 function criterionText(c: Criterion): string {
