@@ -310,11 +310,11 @@ export class StoreTransaction {
     }
     if (prepared.length === 0) return;
     const ids = new Map(prepared.map((m) => [`${m.resourceType}?${m.criteria}`, [] as string[]]));
-    const rows = await this.queryMatches(prepared);
-    for (const row of rows) ids.get(`${prepared[row.k]!.resourceType}?${prepared[row.k]!.criteria}`)!.push(row.id);
+    const rows = (await this.queryMatches(prepared)).map((row) => ({ match: prepared[Number(row.k)]!, id: row.id }));
+    for (const { match, id } of rows) ids.get(`${match.resourceType}?${match.criteria}`)!.push(id);
     // The resources matched are the ones the entries will update: their rows locked and read
     // now, in one statement, rather than one statement per message (lockCurrent).
-    await this.pending.lockMany(rows.map((row) => ({ resourceType: prepared[row.k]!.resourceType, id: row.id })));
+    await this.pending.lockMany(rows.map(({ match, id }) => ({ resourceType: match.resourceType, id })));
     this.prefetched = { flushes: this.pending.flushCount, ids };
   }
 
