@@ -28,10 +28,7 @@ export class MessageIntake {
 
   /** Stores a message as received (see receiveMessage); resolves once it is committed. */
   receive(message: InboundMessage): Promise<Receipt> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ message, resolve, reject });
-      this.run();
-    });
+    return this.receiveMany([message]).then(([receipt]) => receipt!);
   }
 
   /** Stores several messages in one commit (a pipelining sender's frames); receipts in order. */

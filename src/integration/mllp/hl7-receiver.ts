@@ -45,8 +45,8 @@ export class Hl7Receiver implements FrameReceiver {
 
   /**
    * Frames of one connection, in order: all stored in one commit, then those new processed
-   * in one transaction (each in a savepoint, so one that fails is errored alone), then each
-   * answered. A sender that pipelines gets the same ACKs as one that waits for each.
+   * in one transaction (MessageProcessor.processMany: one that fails is errored alone), then
+   * each answered. A sender that pipelines gets the same ACKs as one that waits for each.
    */
   async receiveMany(frames: readonly Uint8Array[]): Promise<Uint8Array[]> {
     const started = performance.now();

@@ -109,9 +109,6 @@ export class MllpListener {
   private async pump(socket: Socket, connection: Connection, log: Logger | undefined): Promise<void> {
     const { receiver } = this.options;
     while (connection.waiting.length > 0 && !socket.destroyed) {
-      // A pipelining sender answers a batch's ACKs with a burst of frames that arrive over
-      // several reads: let this turn of the event loop's reads land before taking them.
-      if (receiver.receiveMany) await new Promise((resolve) => setImmediate(resolve));
       const frames = connection.waiting.splice(0, receiver.receiveMany ? maxFramesPerBatch : 1);
       try {
         const acks = receiver.receiveMany ? await receiver.receiveMany(frames) : [await receiver.receive(frames[0]!)];

@@ -39,22 +39,23 @@ export function createSignalServices(options: SignalServiceOptions): { services:
   const notes: string[] = [];
   const dir = options.measuresDir;
   const requireProfileTagging = options.requireProfileTagging ?? false;
-  if (dir && existsSync(join(dir, 'manifest.json')) && options.workers) {
+  let close = async (): Promise<void> => {};
+  if (!dir || !existsSync(join(dir, 'manifest.json'))) {
+    notes.push(`no measure content at ${options.measuresDir ?? '(none)'}: care gaps are not computed`);
+  } else if (options.workers) {
     const pool = createMeasureEnginePool(loadMeasureContent(dir), { measuresDir: dir, workers: options.workers, requireProfileTagging });
     services.measureEngine = pool;
-    if (options.periodStart) services.measurementPeriod = oneYearPeriod(options.periodStart);
-    return { services, notes, close: () => pool.close() };
-  }
-  if (dir && existsSync(join(dir, 'manifest.json'))) {
+    close = () => pool.close();
+  } else {
     const compile = () => createMeasureEngine(loadMeasureContent(dir), { requireProfileTagging });
     if (options.lazy) {
       // Compiling takes seconds: a long-running hub compiles on the first care-gap run, not at start.
       let engine: MeasureEngine | undefined;
       Object.defineProperty(services, 'measureEngine', { enumerable: true, get: () => (engine ??= compile()) });
     } else services.measureEngine = compile();
-  } else notes.push(`no measure content at ${options.measuresDir ?? '(none)'}: care gaps are not computed`);
+  }
   if (options.periodStart) services.measurementPeriod = oneYearPeriod(options.periodStart);
-  return { services, notes, close: async () => {} };
+  return { services, notes, close };
 }
 
 export interface RunSummary {
