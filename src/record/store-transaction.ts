@@ -23,7 +23,7 @@ import type { AuditLog } from '../trust/audit/audit-log.ts';
 import { prepareForWrite, type Access, type RecordGuard } from './record-guard.ts';
 import { parseSearchRequest, type SearchRequest } from './search/search-request.ts';
 import { pageStatement } from './search/search-sql.ts';
-import { SqlBuilder } from './search/sql-builder.ts';
+import { batchLookupStatement } from './search/batch-lookup.ts';
 import { PendingWrites, type PendingMark } from './pending-writes.ts';
 import { matchPending } from './search/pending-match.ts';
 import { selectCurrent, selectVersion, type ResourceRow } from './resource-rows.ts';
@@ -330,9 +330,8 @@ export class StoreTransaction {
   }
 
   private async queryMatches(matches: readonly PreparedMatch[]): Promise<{ k: number; id: string }[]> {
-    const b = new SqlBuilder();
-    const parts = matches.map((m, i) => `select ${i} as k, s.id from (${pageStatement(m.request, {}, undefined, b).text}) s`);
-    return (await this.tx.query<{ k: number; id: string }>(parts.join('\nunion all\n'), b.values)).rows;
+    const statement = batchLookupStatement(matches.map((m) => pageStatement(m.request, {}, undefined)));
+    return (await this.tx.query<{ k: number; id: string }>(statement.text, statement.values)).rows;
   }
 
   /** Locks the current rows of resources about to be updated or deleted, in one statement. */

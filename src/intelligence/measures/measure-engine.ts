@@ -13,6 +13,7 @@ import { PatientSource } from 'cql-exec-fhir';
 import { LongitudeError } from '../../platform/errors.ts';
 import { elmDefines, elmSourceText, type ElmDefine } from './elm.ts';
 import { explainDefine, type Criterion, type CriteriaContext } from './explain-criteria.ts';
+import { memoizeRecordKeys } from './distinct-key-memo.ts';
 import { memoizeModelInfo } from './fhir-object-memo.ts';
 import type { ImprovementNotation, MeasureDefinition } from './measure-content.ts';
 import { toCqlInterval, type MeasurementPeriod } from './measurement-period.ts';
@@ -98,6 +99,7 @@ export function createMeasureEngine(definitions: readonly MeasureDefinition[], o
   // used synchronously only (see loadPatient), so concurrent evaluations cannot mix.
   const source = PatientSource.FHIRv401({ requireProfileTagging: options.requireProfileTagging ?? true });
   memoizeModelInfo(source);
+  memoizeRecordKeys();
   return {
     measures: definitions,
     async evaluate(patient, period, measureIds) {

@@ -89,15 +89,32 @@ export async function runSignals(
     return summary;
   }
   const total = await deps.directory.count();
-  let after: string | undefined;
-  for (;;) {
-    const page = await deps.directory.listPersons(after, pageSize);
-    if (page.length === 0) break;
-    // A page at a time: records read, stored signals searched and changes written together.
+  const runPage = async (page: readonly PersonRef[]) => {
     const runs = await deps.runner.runPersons(ctx, page, runOptions);
     page.forEach((person, i) => tallyOne(person, runs[i]!));
     options.onProgress?.(summary.persons, total);
-    after = page.at(-1)!.id;
+  };
+  // A page at a time: records read, stored signals searched and changes written together. Two
+  // pages are in flight, so that one page's records are read and its signals written while the
+  // other's care gaps are evaluated on the measure workers: one after the other, the workers
+  // and the database each waited for the other about half of the stage (CPU profiles of the
+  // 300-person demo: main thread idle 54 %, workers idle 40 %).
+  const inFlight: Promise<void>[] = [];
+  let after: string | undefined;
+  try {
+    for (;;) {
+      const page = await deps.directory.listPersons(after, pageSize);
+      if (page.length === 0) break;
+      after = page.at(-1)!.id;
+      const running = runPage(page);
+      running.catch(() => undefined); // awaited in turn below; a failure stops the run there
+      inFlight.push(running);
+      if (inFlight.length > 1) await inFlight.shift();
+    }
+    while (inFlight.length > 0) await inFlight.shift();
+  } catch (err) {
+    await Promise.allSettled(inFlight);
+    throw err;
   }
   return summary;
 }

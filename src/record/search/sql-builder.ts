@@ -5,7 +5,7 @@
  */
 
 /** Casts the builder may attach to a placeholder; a closed list, so a cast cannot carry input. */
-export type SqlCast = 'text' | 'text[]' | 'timestamptz' | 'numeric';
+export type SqlCast = 'text' | 'text[]' | 'integer[]' | 'timestamptz' | 'numeric';
 
 export class SqlBuilder {
   readonly values: unknown[] = [];
