@@ -6,12 +6,14 @@ import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.ts';
 import { registerEvalIdentityCommand } from './eval-identity.ts';
 import { registerEvalMeasures } from './eval-measures.ts';
+import { registerEvalSignals } from './eval-signals.ts';
 
 export type EvalSubcommandRegistration = (evalCommand: Command, cli: CliContext) => void;
 
 const subcommands: EvalSubcommandRegistration[] = [
   registerEvalIdentityCommand,
   registerEvalMeasures,
+  registerEvalSignals,
 ];
 
 export function registerEvalCommand(program: Command, cli: CliContext): void {
