@@ -26,6 +26,19 @@ export interface Signal {
   details?: Record<string, unknown>;
 }
 
+/**
+ * How soon a repeat of each simulated test is a duplicate, in days: HbA1c 90 (ADA Standards
+ * of Care 2024, section 6), lipid panel 365 (2018 AHA/ACC cholesterol guideline), the basic
+ * metabolic panel and the CBC 7 outside hospital stays (Choosing Wisely, Society of Hospital
+ * Medicine 2013). The labels follow these clinical intervals, not any system's code.
+ */
+export const duplicateWindowDays: Record<'a1c' | 'lipid' | 'bmp' | 'cbc', { days: number; outpatientOnly?: boolean }> = {
+  a1c: { days: 90 },
+  lipid: { days: 365 },
+  bmp: { days: 7, outpatientOnly: true },
+  cbc: { days: 7, outpatientOnly: true },
+};
+
 export interface PersonTruthInput {
   ctx: SimulationContext;
   person: Person;
@@ -67,18 +80,31 @@ export function deriveSignals(input: PersonTruthInput): Signal[] {
   if (alive && person.sex === 'female' && age >= 50 && age <= 74) screeningGap('mammography', 820, 'breast-cancer-screening', 'woman aged 50-74');
   if (alive && age >= 45 && age <= 75) screeningGap('colonoscopy', 3652, 'colorectal-cancer-screening', 'adult aged 45-75');
 
-  for (const order of plan.labs) {
-    if (order.repeatOf === undefined) continue;
-    const first = plan.labs.find((l) => l.seq === order.repeatOf)!;
-    const a = evidenceFor(silos, `lab:${first.seq}`).find((e) => e.silo === first.performer);
-    const b = evidenceFor(silos, `lab:${order.seq}`).find((e) => e.silo === order.performer);
-    if (!a || !b) continue;
-    const test = labTests[order.test];
-    add({
-      kind: 'duplicate-test', code: 'repeat-within-days',
-      reasons: [`${test.name} (LOINC ${test.loinc}) collected on ${isoDate(first.day)} (${a.silo}) and again on ${isoDate(order.day)} (${b.silo}), ${order.day - first.day} day(s) apart`],
-      evidence: [a, b], details: { loinc: test.loinc, daysApart: order.day - first.day },
-    });
+  // Duplicate tests: a result of a test repeated, in any silo, sooner than the test's
+  // clinically meaningful interval (duplicateWindowDays): the planned repeats a few days later
+  // at the other lab, and routine draws that happened to fall close together. Results taken
+  // during an inpatient stay are hospital care and never count for the one-week panels.
+  const inStay = (day: number) => plan.stays.some((st) => st.kind === 'inpatient' && st.admitDay <= day && day <= st.dischargeDay);
+  const resulted = plan.labs.flatMap((order) => {
+    const result = evidenceFor(silos, `lab:${order.seq}`).find((e) => e.silo === order.performer);
+    const window = duplicateWindowDays[order.test];
+    if (!result || order.stay !== undefined || (window.outpatientOnly && inStay(order.day))) return [];
+    return [{ order, result }];
+  });
+  for (const test of Object.keys(duplicateWindowDays) as (keyof typeof duplicateWindowDays)[]) {
+    const draws = resulted.filter((r) => r.order.test === test).sort((a, b) => a.order.day - b.order.day);
+    for (let i = 1; i < draws.length; i++) {
+      const first = draws[i - 1]!;
+      const again = draws[i]!;
+      const daysApart = again.order.day - first.order.day;
+      if (daysApart === 0 || daysApart >= duplicateWindowDays[test].days) continue;
+      const info = labTests[test];
+      add({
+        kind: 'duplicate-test', code: 'repeat-within-days',
+        reasons: [`${info.name} (LOINC ${info.loinc}) collected on ${isoDate(first.order.day)} (${first.result.silo}) and again on ${isoDate(again.order.day)} (${again.result.silo}), ${daysApart} day(s) apart`],
+        evidence: [first.result, again.result], details: { loinc: info.loinc, daysApart, date: isoDate(again.order.day), planned: again.order.repeatOf !== undefined },
+      });
+    }
   }
 
   for (const med of plan.medications) {

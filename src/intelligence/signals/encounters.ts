@@ -34,6 +34,20 @@ export function inpatientStays(person: PersonRecord): Stay[] {
     .sort((a, b) => a.dischargedAt.getTime() - b.dischargedAt.getTime());
 }
 
+/**
+ * Whether a moment falls inside an inpatient stay, finished or still going (a stay without an
+ * end runs to now): results taken there belong to hospital care, not to outpatient testing.
+ */
+export function duringInpatientStay(person: PersonRecord): (at: Date) => boolean {
+  const spans = entriesOf<Encounter>(person, 'Encounter')
+    .filter((e) => inpatientClasses.has(classOf(e.resource) ?? '') && ['finished', 'in-progress', 'onleave'].includes(e.resource.status))
+    .flatMap((e) => {
+      const from = parseFhirDate(e.resource.period?.start);
+      return from ? [{ from, to: parseFhirDate(e.resource.period?.end) ?? new Date(8.64e15) }] : [];
+    });
+  return (at) => spans.some((s) => s.from <= at && at <= s.to);
+}
+
 /** Emergency department visits (not cancelled), with their start. */
 export function emergencyVisits(person: PersonRecord): { entry: RecordEntry<Encounter>; at: Date }[] {
   return entriesOf<Encounter>(person, 'Encounter')

@@ -8,7 +8,7 @@ const truth = (kind: string, code: string, details: Record<string, unknown>): Tr
 
 test('a labelled signal and ours name the same finding alike', () => {
   assert.deepEqual(truthKey(truth('care-gap', 'colorectal-cancer-screening', {})), ourKey({ kind: 'care-gap', key: 'CMS130|2025-12-04' }, 'P1'));
-  assert.deepEqual(truthKey(truth('duplicate-test', 'repeat-within-days', { loinc: '4548-4' })), ourKey({ kind: 'duplicate-test', key: '4548-4|Observation/9' }, 'P1'));
+  assert.deepEqual(truthKey(truth('duplicate-test', 'repeat-within-days', { loinc: '4548-4', date: '2026-03-02' })), ourKey({ kind: 'duplicate-test', key: 'HbA1c|2026-03-02' }, 'P1'));
   assert.deepEqual(
     truthKey(truth('discharge-no-follow-up', 'no-visit-within-7-days', { dischargeDate: '2026-03-01' })),
     ourKey({ kind: 'discharge-without-follow-up', key: '7d|Encounter/e1', dueBy: '2026-03-08' }, 'P1'),

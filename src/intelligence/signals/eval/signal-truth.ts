@@ -13,6 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LongitudeError } from '../../../platform/errors.ts';
+import { testWindows } from '../kinds/duplicate-test-windows.ts';
 import type { Signal } from '../signal.ts';
 
 export interface TruthSignal {
@@ -63,7 +64,7 @@ export function truthKey(signal: TruthSignal): KeyedFinding | undefined {
       return measure ? { kind: signal.kind, key: `${signal.personId}|${measure}` } : undefined;
     }
     case 'duplicate-test':
-      return { kind: signal.kind, key: `${signal.personId}|${String(d.loinc)}` };
+      return { kind: signal.kind, key: `${signal.personId}|${String(d.loinc)}|${String(d.date)}` };
     case 'medication-conflict':
       return { kind: signal.kind, key: `${signal.personId}|${signal.code}` };
     case 'discharge-no-follow-up':
@@ -84,8 +85,12 @@ export function ourKey(signal: Pick<Signal, 'kind' | 'key' | 'dueBy'>, personId:
   switch (signal.kind) {
     case 'care-gap':
       return Object.values(careGapMeasures).includes(head) ? { kind: 'care-gap', key: `${personId}|${head}` } : undefined;
-    case 'duplicate-test':
-      return { kind: 'duplicate-test', key: `${personId}|${head}` };
+    case 'duplicate-test': {
+      // Our key names the test window and the day of the repeat (`HbA1c|2026-03-02`); the
+      // window's first LOINC is the test's own code.
+      const day = signal.key.slice(head.length + 1);
+      return { kind: 'duplicate-test', key: `${personId}|${testWindows.find((w) => w.name === head)?.loinc[0] ?? head}|${day}` };
+    }
     case 'medication-conflict':
       return { kind: 'medication-conflict', key: `${personId}|${medicationConflictCodes[head] ?? head}` };
     case 'discharge-without-follow-up': {

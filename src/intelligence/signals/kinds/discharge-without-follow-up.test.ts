@@ -44,12 +44,18 @@ describe('discharge-without-follow-up', () => {
     assert.deepEqual(run('2026-06-20T00:00:00Z', [stay]).map((f) => f.key), ['7d|Encounter/ip1', '30d|Encounter/ip1']);
   });
 
-  test('death, transfer to a hospital, a readmission inside the window, an unfinished stay and old stays are left out', () => {
+  test('death, transfer to a hospital, a readmission inside the window, an unfinished stay and stays over a year old are left out', () => {
     const died = encounter('ip2', 'IMP', '2026-06-01', '2026-06-05', { hospitalization: { dischargeDisposition: { coding: [{ code: 'exp' }] } } });
     assert.deepEqual(run('2026-06-07T00:00:00Z', [died]), []);
+    // HL7 v2 PV1-36 sends NUBC status 20 (expired); a death date on the Patient (PID-29) counts too.
+    const expiredV2 = encounter('ip4', 'IMP', '2026-06-01', '2026-06-05', { hospitalization: { dischargeDisposition: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0112', code: '20' }] } } });
+    assert.deepEqual(run('2026-06-20T00:00:00Z', [expiredV2]), []);
+    const deceased = dischargeWithoutFollowUp.detect(personRecordOf('p1', ['p1'], [{ ...patient, deceasedDateTime: '2026-06-09' }, stay]), { asOf: new Date('2026-06-20T00:00:00Z'), services: {} });
+    assert.deepEqual(deceased, []);
     const readmitted = encounter('ip3', 'IMP', '2026-06-09T08:00:00Z', '2026-06-15T08:00:00Z');
     assert.deepEqual(run('2026-06-16T00:00:00Z', [stay, readmitted]).map((f) => f.key), ['7d|Encounter/ip3']);
     assert.deepEqual(run('2026-06-07T00:00:00Z', [{ ...stay, status: 'in-progress' }]), []);
-    assert.deepEqual(run('2026-12-01T00:00:00Z', [stay]), []);
+    assert.deepEqual(run('2026-12-01T00:00:00Z', [stay]).map((f) => f.key), ['7d|Encounter/ip1', '30d|Encounter/ip1'], 'six months on: still raised');
+    assert.deepEqual(run('2027-06-10T00:00:00Z', [stay]), []);
   });
 });

@@ -11,17 +11,27 @@
  *   itself when a visit or appointment in the window appears.
  * - The 30-day finding is raised only once the 7-day window has passed without follow-up.
  * - Stays ending in death, discharges to another hospital, and stays followed by a
- *   readmission inside the window (the later stay takes over) are left out. Discharges older
- *   than the window plus 30 days are history.
+ *   readmission inside the window (the later stay takes over) are left out. Discharges of
+ *   the past year count, as in the measures above (a measurement year's discharges): a
+ *   transition that went without follow-up months ago still tells a care manager who fell
+ *   through; older ones are history.
  */
-import { addDays, daysBetween, isoDay } from '../record-dates.ts';
+import type { Patient } from '@medplum/fhirtypes';
+import { addDays, daysBetween, isoDay, parseFhirDate } from '../record-dates.ts';
 import { dischargeDisposition, followUpContacts, inpatientStays, type Stay } from '../encounters.ts';
-import { evidenceOf, type PersonRecord } from '../person-record.ts';
+import { entriesOf, evidenceOf, type PersonRecord } from '../person-record.ts';
 import type { Finding, SignalContext, SignalKind } from '../signal.ts';
 
 const version = '1.0.0';
-/** exp: expired; hosp: transferred to a hospital for inpatient care (no outpatient follow-up due). */
-const noFollowUpDue = new Set(['exp', 'hosp']);
+/**
+ * Discharges after which no outpatient follow-up is due: death, and transfer to another
+ * hospital for inpatient care. FHIR's codes (http://terminology.hl7.org/CodeSystem/discharge-disposition:
+ * exp, hosp) and the NUBC patient discharge status codes HL7 v2 sends in PV1-36 (table 0112):
+ * 02 transferred to a short-term general hospital, 20 expired, 40/41/42 expired under hospice.
+ */
+const noFollowUpDue = new Set(['exp', 'hosp', '02', '20', '40', '41', '42']);
+/** Discharges further back than this are history (the measurement year of the measures above). */
+export const dischargeLookbackDays = 365;
 const variants = [
   { days: 7, priority: 'high' as const },
   { days: 30, priority: 'moderate' as const },
@@ -30,13 +40,16 @@ const variants = [
 function detect(person: PersonRecord, context: SignalContext): Finding[] {
   const stays = inpatientStays(person).filter((s) => s.dischargedAt <= context.asOf);
   const contacts = followUpContacts(person);
+  const diedBy = deathOf(person);
   const findings: Finding[] = [];
   for (const stay of stays) {
     if (noFollowUpDue.has(dischargeDisposition(stay.entry.resource) ?? '')) continue;
+    // A death any source records (PID-29, a death on the member file) within the window.
+    if (diedBy && diedBy <= addDays(stay.dischargedAt, 7)) continue;
     const readmission = inpatientStays(person).find((s) => s !== stay && s.admittedAt > stay.dischargedAt);
     for (const variant of variants) {
       const due = addDays(stay.dischargedAt, variant.days);
-      if (daysBetween(due, context.asOf) > 30) continue;
+      if (daysBetween(stay.dischargedAt, context.asOf) > dischargeLookbackDays) continue;
       if (variant.days > 7 && context.asOf <= addDays(stay.dischargedAt, 7)) continue;
       if (readmission && readmission.admittedAt <= due) continue;
       const followUp = contacts.find((c) => c.at > stay.dischargedAt && c.at <= due);
@@ -45,6 +58,12 @@ function detect(person: PersonRecord, context: SignalContext): Finding[] {
     }
   }
   return findings;
+}
+
+/** The earliest death date any of the person's Patient records holds. */
+function deathOf(person: PersonRecord): Date | undefined {
+  const deaths = entriesOf<Patient>(person, 'Patient').flatMap((e) => parseFhirDate(e.resource.deceasedDateTime) ?? []);
+  return deaths.sort((a, b) => a.getTime() - b.getTime())[0];
 }
 
 function toFinding(stay: Stay, days: number, priority: 'high' | 'moderate', context: SignalContext): Finding {

@@ -5,10 +5,13 @@
  * which the cited guidance expects a repeat to be informative.
  */
 export interface TestWindow {
+  /** The test's LOINC codes: the panel or test itself first, then the results it reports. */
   loinc: string[];
   name: string;
   days: number;
   citation: string;
+  /** Only results outside inpatient stays count: in hospital the test is repeated as care needs it. */
+  outpatientOnly?: boolean;
 }
 
 export const testWindows: readonly TestWindow[] = [
@@ -47,6 +50,22 @@ export const testWindows: readonly TestWindow[] = [
     days: 90,
     citation:
       'KDIGO 2024 Clinical Practice Guideline for CKD (Kidney Int 2024;105:S117): albuminuria is confirmed by repeat testing within 3 months; ADA Standards of Care 2024, section 11: at least yearly in diabetes.',
+  },
+  {
+    loinc: ['51990-0', '24323-8', '2345-7', '3094-0', '2160-0', '2951-2', '2823-3', '2075-0', '2028-9', '17861-6'],
+    name: 'Basic metabolic panel',
+    days: 7,
+    outpatientOnly: true,
+    citation:
+      'Choosing Wisely, Society of Hospital Medicine – Adult Hospital Medicine (2013), recommendation 2: do not perform repetitive CBC and chemistry testing in the face of clinical and lab stability; a routine outpatient panel repeated within a week at another laboratory adds nothing when nothing changed.',
+  },
+  {
+    loinc: ['58410-2', '57021-8', '6690-2', '789-8', '718-7', '4544-3', '777-3'],
+    name: 'CBC panel',
+    days: 7,
+    outpatientOnly: true,
+    citation:
+      'Choosing Wisely, Society of Hospital Medicine – Adult Hospital Medicine (2013), recommendation 2: do not perform repetitive CBC and chemistry testing in the face of clinical and lab stability; a routine outpatient count repeated within a week at another laboratory adds nothing when nothing changed.',
   },
 ];
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Observation, Patient, Provenance, Resource } from '@medplum/fhirtypes';
+import type { Encounter, Observation, Patient, Provenance, Resource } from '@medplum/fhirtypes';
 import { personRecordOf } from '../person-record.ts';
 import type { Finding } from '../signal.ts';
 import { duplicateTest, recentDrawWithinWindow } from './duplicate-test.ts';
@@ -42,8 +42,16 @@ describe('duplicate-test', () => {
     assert.deepEqual(run([lab('a', '4548-4', '2026-03-01', 7.1, 'x'), lab('b', '4548-4', '2026-03-01', 7.1, 'y')]), []);
     assert.deepEqual(run([lab('a', '4548-4', '2026-03-01', 7.1, 'x'), lab('b', '4548-4', '2026-03-20', 7.0, 'x', { status: 'cancelled' })]), []);
     assert.deepEqual(run([lab('a', '4548-4', '2026-06-01', 7.1, 'x'), lab('b', '4548-4', '2026-07-20', 7.0, 'x')]), []);
-    // a test without a window (sodium) is never a duplicate
-    assert.deepEqual(run([lab('a', '2951-2', '2026-03-01', 140, 'x'), lab('b', '2951-2', '2026-03-02', 141, 'x')]), []);
+    // a test without a window (ALT) is never a duplicate
+    assert.deepEqual(run([lab('a', '1742-6', '2026-03-01', 30, 'x'), lab('b', '1742-6', '2026-03-02', 31, 'x')]), []);
+  });
+
+  test('a metabolic panel repeated within a week at another lab is a finding; daily panels during a hospital stay are not', () => {
+    const outpatient = run([lab('a', '2951-2', '2026-03-01', 140, 'labs'), lab('b', '2951-2', '2026-03-04', 141, 'hospital')]);
+    assert.deepEqual(outpatient.map((f) => [f.key, f.priority]), [['Basic metabolic panel|2026-03-04', 'moderate']]);
+    const stay: Encounter = { resourceType: 'Encounter', id: 'ip1', status: 'finished', class: { code: 'IMP' }, period: { start: '2026-03-01T00:00:00Z', end: '2026-03-06T12:00:00Z' } };
+    assert.deepEqual(run([stay, lab('a', '2951-2', '2026-03-02', 140, 'hospital'), lab('b', '2951-2', '2026-03-03', 138, 'hospital')]), []);
+    assert.deepEqual(run([stay, lab('a', '4548-4', '2026-03-02', 7.1, 'hospital'), lab('b', '4548-4', '2026-03-20', 7.0, 'labs')]).length, 1, 'an HbA1c window counts in hospital too');
   });
 
   test('a repeated lipid panel with its components is one finding per draw; same source is low priority', () => {
@@ -75,6 +83,6 @@ describe('duplicate-test', () => {
     const record = personRecordOf('p1', ['p1'], [patient, lab('a', '4548-4', '2026-05-15', 7.1, 'lab')]);
     assert.equal(recentDrawWithinWindow(record, '4548-4', asOf)?.draw.day, '2026-05-15');
     assert.equal(recentDrawWithinWindow(record, '4548-4', new Date('2026-09-01')), undefined);
-    assert.equal(recentDrawWithinWindow(record, '2951-2', asOf), undefined);
+    assert.equal(recentDrawWithinWindow(record, '1742-6', asOf), undefined);
   });
 });
