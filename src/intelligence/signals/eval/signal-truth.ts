@@ -54,7 +54,7 @@ const careGapMeasures: Record<string, string> = {
 };
 
 /** The simulator's contact fields by our contact-drift channels. */
-const contactFields: Record<string, string> = { homePhone: 'phone', phone: 'phone', address: 'address', email: 'email' };
+const contactFields: Record<string, string> = { homePhone: 'phone', phone: 'phone', mobile: 'mobile', address: 'address', email: 'email' };
 
 export function truthKey(signal: TruthSignal): KeyedFinding | undefined {
   const d = signal.details ?? {};

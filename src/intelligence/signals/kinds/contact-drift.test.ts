@@ -29,6 +29,16 @@ const crm: Patient = {
 };
 
 describe('contact-drift', () => {
+  test('a mobile number is compared with mobile numbers only: a home phone is not outdated by a newer mobile', () => {
+    const home: Patient = { ...ehr, telecom: [{ system: 'phone', use: 'home', value: '555-010-0100' }] };
+    const mobile: Patient = { ...crm, telecom: [{ system: 'phone', use: 'mobile', value: '555-010-0199' }] };
+    assert.deepEqual(contactDriftKind.detect(personRecordOf('ehr-1', ['ehr-1', 'crm-1'], [home, mobile]), { asOf, services: {} }), []);
+    const oldMobile: Patient = { ...ehr, telecom: [{ system: 'phone', use: 'mobile', value: '555-010-0100' }] };
+    const findings = contactDriftKind.detect(personRecordOf('ehr-1', ['ehr-1', 'crm-1'], [oldMobile, mobile]), { asOf, services: {} }) as Finding[];
+    assert.deepEqual(findings.map((f) => f.key), ['mobile|Patient/ehr-1']);
+    assert.match(findings[0]!.title, /outdated mobile phone/);
+  });
+
   test('the silo with the older phone is named, with since when it is out of date; equal emails and addresses are not drift', () => {
     const person = personRecordOf('ehr-1', ['ehr-1', 'crm-1'], [ehr, crm]);
     const findings = contactDriftKind.detect(person, { asOf, services: {} }) as Finding[];

@@ -19,7 +19,14 @@ import type { Finding, SignalContext, SignalKind } from '../signal.ts';
 
 const version = '1.0.0';
 export const CONTACT_VERIFIED_EXTENSION = 'urn:longitude:contact-verified';
-export const contactChannels = ['phone', 'email', 'address'] as const;
+/**
+ * A home (or unlabelled) phone and a mobile phone are different channels: a person who moves
+ * changes the home number and keeps the mobile, so each is compared only with its own kind
+ * (ContactPoint.use, http://hl7.org/fhir/R4/valueset-contact-point-use.html). Compared as one,
+ * every silo holding the home number looked outdated next to a golden record holding the
+ * mobile (half of the contact-drift signals on the simulated organization, none of them real).
+ */
+export const contactChannels = ['phone', 'mobile', 'email', 'address'] as const;
 export type ContactChannel = (typeof contactChannels)[number];
 
 export interface ContactValue {
@@ -60,10 +67,12 @@ export function normalizeAddress(address: Address): string {
 function valuesOf(entry: RecordEntry<Patient>, asOf: Date): Partial<Record<ContactChannel, ContactValue>> {
   const patient = entry.resource;
   const base = { source: entry.source, reference: referenceOf(patient) };
-  const candidates: Record<ContactChannel, ContactValue[]> = { phone: [], email: [], address: [] };
+  const candidates: Record<ContactChannel, ContactValue[]> = { phone: [], mobile: [], email: [], address: [] };
   for (const telecom of patient.telecom ?? []) {
     if (!telecom.value || !held(telecom, asOf)) continue;
-    if (telecom.system === 'phone') candidates.phone.push({ ...base, display: telecom.value, normalized: normalizePhone(telecom.value), since: verifiedAt(telecom, patient) });
+    if (telecom.system === 'phone') {
+      candidates[telecom.use === 'mobile' ? 'mobile' : 'phone'].push({ ...base, display: telecom.value, normalized: normalizePhone(telecom.value), since: verifiedAt(telecom, patient) });
+    }
     if (telecom.system === 'email') candidates.email.push({ ...base, display: telecom.value, normalized: telecom.value.trim().toLowerCase(), since: verifiedAt(telecom, patient) });
   }
   for (const address of patient.address ?? []) {
@@ -92,6 +101,8 @@ export function mostRecentContact(person: PersonRecord, asOf: Date = new Date())
   return current;
 }
 
+const channelName: Record<ContactChannel, string> = { phone: 'phone', mobile: 'mobile phone', email: 'email', address: 'address' };
+
 /** Findings for every source Patient whose held value differs from the current one. */
 export function contactDrift(person: PersonRecord, current: CurrentContact, asOf: Date): Finding[] {
   const findings: Finding[] = [];
@@ -106,7 +117,7 @@ export function contactDrift(person: PersonRecord, current: CurrentContact, asOf
         kind: 'contact-drift',
         key: `${channel}|${referenceOf(entry.resource)}`,
         priority: channel === 'address' ? 'low' : 'moderate',
-        title: `${entry.source} holds an outdated ${channel} (out of date since ${since || 'an unknown date'})`,
+        title: `${entry.source} holds an outdated ${channelName[channel]} (out of date since ${since || 'an unknown date'})`,
         explanation:
           `${entry.source} has ${channel} "${held.display}" (dated ${held.since.slice(0, 10) || 'unknown'}); ` +
           `the current ${channel} is "${now.display}", from ${now.source}, dated ${since || 'unknown'}. ` +
