@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { MedicationRequest, MedicationStatement, Patient, Resource } from '@medplum/fhirtypes';
+import type { ExplanationOfBenefit, MedicationRequest, MedicationStatement, Patient, Resource } from '@medplum/fhirtypes';
 import { personRecordOf } from '../person-record.ts';
 import type { Finding } from '../signal.ts';
 import { medicationConflict } from './medication-conflict.ts';
@@ -16,9 +16,29 @@ function statement(id: string, text: string, channel: string, status: Medication
   return { resourceType: 'MedicationStatement', id, status, subject: { reference: 'Patient/p1' }, medicationCodeableConcept: { text }, dateAsserted, meta: { source: `urn:longitude:channel/${channel}#${id}` } };
 }
 
+/** A pharmacy claim as the payer extract maps it: what was dispensed, for a 90-day supply. */
+function fill(id: string, text: string, start: string, end: string): ExplanationOfBenefit {
+  return {
+    resourceType: 'ExplanationOfBenefit', id, status: 'active', use: 'claim', outcome: 'complete', created: end,
+    type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/claim-type', code: 'pharmacy' }] },
+    patient: { reference: 'Patient/p1' }, insurer: { display: 'plan' }, provider: { display: 'pharmacy' }, insurance: [{ focal: true, coverage: { display: 'c' } }],
+    item: [{ sequence: 1, productOrService: { text }, servicedPeriod: { start, end } }],
+    meta: { source: `urn:longitude:channel/csv:payer#${id}` },
+  };
+}
+
 const run = (resources: Resource[]) => medicationConflict.detect(personRecordOf('p1', ['p1'], [patient, ...resources]), { asOf, services: {} }) as Finding[];
 
 describe('medication-conflict', () => {
+  test('pharmacy claims are the payer\'s list: a different strength dispensed is a dose mismatch; the brand name dispensed is the same drug', () => {
+    const clinic = request('m1', 'amlodipine 5 mg', 'ehr');
+    const mismatch = run([clinic, fill('e1', 'amlodipine 10 mg', '2026-01-05', '2026-04-04'), fill('e2', 'amlodipine 10 mg', '2026-04-05', '2026-07-03')]);
+    assert.deepEqual(mismatch.map((f) => f.key), ['dose-mismatch|amlodipine']);
+    assert.match(mismatch[0]!.explanation, /csv:payer has amlodipine 10 mg/);
+    assert.deepEqual(run([clinic, fill('e3', 'Norvasc 5 mg', '2026-04-05', '2026-07-03')]), [], 'brand in one silo, generic in the other: one drug');
+    assert.deepEqual(run([clinic, fill('e4', 'amlodipine 10 mg', '2025-10-01', '2025-12-29')]), [], 'a fill that ran out months ago says nothing');
+  });
+
   test('Lipitor and atorvastatin both active is duplicate therapy, even from one source', () => {
     const findings = run([request('m1', 'Lipitor 20 mg tablet', 'ehr'), request('m2', 'atorvastatin 40 mg', 'ehr')]);
     assert.deepEqual(findings.map((f) => f.key), ['duplicate-therapy|atorvastatin']);

@@ -11,8 +11,11 @@
  *   stopped or completed (newer than the active entry), or that is missing from another
  *   source's active list. Only sources holding an active list at all are compared: a silo with
  *   no medications (a payer without pharmacy claims) says nothing about them.
+ *
+ * A payer's pharmacy claims are its medication list (dispensedUses): what was dispensed, as
+ * the claim names it, for the days' supply the claim covers.
  */
-import type { CodeableConcept, MedicationRequest, MedicationStatement } from '@medplum/fhirtypes';
+import type { CodeableConcept, ExplanationOfBenefit, MedicationRequest, MedicationStatement } from '@medplum/fhirtypes';
 import { RXNORM } from '../../../integration/normalize/codings.ts';
 import { matchDrugText, shippedTables, type NormalizationTables } from '../../../integration/normalize/index.ts';
 import { entriesOf, evidenceOf, type PersonRecord, type RecordEntry } from '../person-record.ts';
@@ -23,7 +26,7 @@ type DrugTable = NormalizationTables['drugs'];
 type MedicationEntry = RecordEntry<MedicationRequest | MedicationStatement>;
 
 export interface MedicationUse {
-  entry: MedicationEntry;
+  entry: MedicationEntry | RecordEntry<ExplanationOfBenefit>;
   ingredient: string;
   /** The name as written ("Lipitor 20 mg"), and whether it is a brand or the generic name. */
   name: string;
@@ -57,15 +60,52 @@ export function medicationUseOf(entry: MedicationEntry, table: DrugTable): Medic
   const state = activeStatuses[entry.resource.status];
   const concept = conceptOf(entry.resource);
   if (!state || !concept) return undefined;
+  const drug = drugOf(concept, table);
+  return drug ? { entry, ...drug, state, assertedAt: assertedAt(entry.resource) } : undefined;
+}
+
+/** The ingredient a coded or written drug names, with the name as written and its form. */
+function drugOf(concept: CodeableConcept, table: DrugTable): Pick<MedicationUse, 'ingredient' | 'name' | 'form'> | undefined {
   const texts = [concept.text, ...(concept.coding ?? []).map((c) => c.display)].filter((t): t is string => !!t && t.trim() !== '');
   for (const text of texts) {
     const match = matchDrugText(text, table);
-    if (match) return { entry, ingredient: match.ingredient, name: text, form: match.via === 'brand' ? 'brand' : 'generic', state, assertedAt: assertedAt(entry.resource) };
+    if (match) return { ingredient: match.ingredient, name: text, form: match.via === 'brand' ? 'brand' : 'generic' };
   }
   // A code only: the ingredient coding normalization added (or the sender's).
   const rxnorm = concept.coding?.find((c) => c.system === RXNORM && table.drugs.some((d) => d.rxnorm === c.code));
   const drug = rxnorm ? table.drugs.find((d) => d.rxnorm === rxnorm.code) : undefined;
-  return drug ? { entry, ingredient: drug.ingredient, name: rxnorm?.display ?? drug.ingredient, form: 'unknown', state, assertedAt: assertedAt(entry.resource) } : undefined;
+  return drug ? { ingredient: drug.ingredient, name: rxnorm?.display ?? drug.ingredient, form: 'unknown' } : undefined;
+}
+
+/**
+ * How long after a fill's supply ran out the drug still counts as dispensed: refills come a
+ * little late; a longer gap is a lapse, which says nothing (coverage ended, paid in cash),
+ * so older fills are left out rather than read as stopped.
+ */
+const refillGraceDays = 30;
+const claimType = 'http://terminology.hl7.org/CodeSystem/claim-type';
+
+/**
+ * The payer's medication list: each ingredient's latest pharmacy fill (ExplanationOfBenefit of
+ * type pharmacy; item.productOrService names the drug, item.servicedPeriod the days' supply)
+ * whose supply reaches to within the grace period of `asOf`.
+ */
+export function dispensedUses(person: PersonRecord, table: DrugTable, asOf: Date): MedicationUse[] {
+  const latest = new Map<string, MedicationUse>();
+  const since = new Date(asOf.getTime() - refillGraceDays * 86_400_000).toISOString().slice(0, 10);
+  for (const entry of entriesOf<ExplanationOfBenefit>(person, 'ExplanationOfBenefit')) {
+    if (!entry.resource.type?.coding?.some((c) => c.system === claimType && c.code === 'pharmacy')) continue;
+    for (const item of entry.resource.item ?? []) {
+      const drug = drugOf(item.productOrService, table);
+      const start = item.servicedPeriod?.start ?? item.servicedDate ?? entry.resource.billablePeriod?.start ?? '';
+      const end = item.servicedPeriod?.end ?? start;
+      if (!drug || !start || end < since || start > asOf.toISOString()) continue;
+      const use: MedicationUse = { entry, ...drug, state: 'active', assertedAt: start };
+      const key = `${entry.source}|${drug.ingredient}`;
+      if (!latest.has(key) || latest.get(key)!.assertedAt < start) latest.set(key, use);
+    }
+  }
+  return [...latest.values()];
 }
 
 function describe(use: MedicationUse): string {
@@ -74,10 +114,14 @@ function describe(use: MedicationUse): string {
 
 function duplicateTherapy(uses: MedicationUse[]): Finding[] {
   const findings: Finding[] = [];
-  for (const [ingredient, group] of groupBy(uses.filter((u) => u.state === 'active'), (u) => u.ingredient)) {
+  // Within one source's list: a brand in one silo and the generic in another is one drug
+  // written two ways (the clinic's "amlodipine", the pharmacy's "Norvasc"), which the
+  // dose-mismatch and lists-disagree rules compare.
+  for (const [, group] of groupBy(uses.filter((u) => u.state === 'active'), (u) => `${u.ingredient}|${u.entry.source}`)) {
+    const ingredient = group[0]!.ingredient;
     const brands = group.filter((u) => u.form === 'brand');
     const generics = group.filter((u) => u.form === 'generic');
-    if (brands.length === 0 || generics.length === 0) continue;
+    if (brands.length === 0 || generics.length === 0 || findings.some((f) => f.key === `duplicate-therapy|${ingredient}`)) continue;
     const involved = [...brands, ...generics];
     findings.push({
       kind: 'medication-conflict',
@@ -161,7 +205,7 @@ function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, T[]> {
 function detect(person: PersonRecord, context: SignalContext): Finding[] {
   const table = context.services.drugTable ?? shippedTables().drugs;
   const entries: MedicationEntry[] = [...entriesOf<MedicationRequest>(person, 'MedicationRequest'), ...entriesOf<MedicationStatement>(person, 'MedicationStatement')];
-  const uses = entries.map((e) => medicationUseOf(e, table)).filter((u): u is MedicationUse => u !== undefined);
+  const uses = [...entries.map((e) => medicationUseOf(e, table)).filter((u): u is MedicationUse => u !== undefined), ...dispensedUses(person, table, context.asOf)];
   return [...duplicateTherapy(uses), ...doseMismatch(uses), ...listsDisagree(uses)];
 }
 
