@@ -102,9 +102,12 @@ async function evaluate(hub: Hub, dataset: string, truth: SignalTruth, measuresD
   for (const signal of signals) {
     // A person none of whose records is labelled is nobody the simulator knows: still counted.
     const person = truthPersonOf(signal.person.patientIds, recordIdsOf, byRecord) ?? `unlabelled:${signal.person.id}`;
-    const keyed = ourKey(signal, person);
+    const keyed = ourKey(signal, person, truth.measurementPeriod.end);
     if (keyed) raised.push(keyed);
-    else unscored[unscoredLabel(signal)] = (unscored[unscoredLabel(signal)] ?? 0) + 1;
+    else {
+      const label = unscoredLabel(signal, truth.measurementPeriod.end);
+      unscored[label] = (unscored[label] ?? 0) + 1;
+    }
   }
   const expected = truth.signals.flatMap((s) => truthKey(s) ?? []);
   return { kinds: scoreFindings(Object.keys(scoredKinds), expected, raised), unscored, signals: signals.length, persons: run.persons };
@@ -131,9 +134,11 @@ async function searchAll<T>(search: SearchService, ctx: AccessContext, resourceT
   return found;
 }
 
-/** "care-gap CMS165", "discharge-without-follow-up 30d", "readmission-risk". */
-function unscoredLabel(signal: Signal): string {
-  if (signal.kind === 'care-gap' || signal.kind === 'discharge-without-follow-up') return `${signal.kind} ${signal.key.split('|', 1)[0]}`;
+/** "care-gap CMS165", "discharge-without-follow-up 30d", "discharge-without-follow-up 7d (week not over)". */
+function unscoredLabel(signal: Signal, asOf: string): string {
+  const head = signal.key.split('|', 1)[0];
+  if (signal.kind === 'discharge-without-follow-up' && head === '7d' && (signal.dueBy ?? '') > asOf) return `${signal.kind} 7d (week not over)`;
+  if (signal.kind === 'care-gap' || signal.kind === 'discharge-without-follow-up') return `${signal.kind} ${head}`;
   return signal.kind;
 }
 

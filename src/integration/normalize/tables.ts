@@ -31,6 +31,8 @@ export const drugTableSchema = z
     description: z.string().min(1),
     source: z.string().min(1),
     version: z.string().min(1),
+    /** What `class` means and where the classes come from. */
+    classes: z.string().min(1).optional(),
     drugs: z.array(
       z
         .object({
@@ -38,6 +40,8 @@ export const drugTableSchema = z
           rxnorm: z.string().regex(/^\d+$/),
           brands: z.array(z.string().min(1)),
           synonyms: z.array(z.string().min(1)).optional(),
+          /** Therapeutic class for duplication checks (see `classes`). */
+          class: z.string().min(1).optional(),
         })
         .strict(),
     ),

@@ -35,12 +35,13 @@ export function inpatientStays(person: PersonRecord): Stay[] {
 }
 
 /**
- * Whether a moment falls inside an inpatient stay, finished or still going (a stay without an
- * end runs to now): results taken there belong to hospital care, not to outpatient testing.
+ * Whether a moment falls inside an inpatient stay or an emergency visit, finished or still
+ * going (one without an end runs to now): results taken there belong to acute hospital care,
+ * not to outpatient testing.
  */
-export function duringInpatientStay(person: PersonRecord): (at: Date) => boolean {
+export function duringHospitalCare(person: PersonRecord): (at: Date) => boolean {
   const spans = entriesOf<Encounter>(person, 'Encounter')
-    .filter((e) => inpatientClasses.has(classOf(e.resource) ?? '') && ['finished', 'in-progress', 'onleave'].includes(e.resource.status))
+    .filter((e) => (inpatientClasses.has(classOf(e.resource) ?? '') || emergencyClasses.has(classOf(e.resource) ?? '')) && ['finished', 'in-progress', 'onleave'].includes(e.resource.status))
     .flatMap((e) => {
       const from = parseFhirDate(e.resource.period?.start);
       return from ? [{ from, to: parseFhirDate(e.resource.period?.end) ?? new Date(8.64e15) }] : [];

@@ -20,6 +20,7 @@ test('a labelled signal and ours name the same finding alike', () => {
 test('what the simulator does not label is left out, not scored', () => {
   assert.equal(ourKey({ kind: 'care-gap', key: 'CMS165|2025-12-04' }, 'P1'), undefined);
   assert.equal(ourKey({ kind: 'discharge-without-follow-up', key: '30d|Encounter/e1', dueBy: '2026-03-31' }, 'P1'), undefined);
+  assert.equal(ourKey({ kind: 'discharge-without-follow-up', key: '7d|Encounter/e1', dueBy: '2026-12-05' }, 'P1', '2026-12-03'), undefined, 'the week is not over');
   assert.equal(ourKey({ kind: 'readmission-risk', key: 'Encounter/e1' }, 'P1'), undefined);
 });
 

@@ -78,9 +78,12 @@ export function truthKey(signal: TruthSignal): KeyedFinding | undefined {
 
 /**
  * Our signal named as the simulator would name it, for the person it stands for; undefined
- * when the simulator does not model that finding (a CMS165 care gap, the 30-day follow-up).
+ * when the simulator does not model that finding (a CMS165 care gap, the 30-day follow-up, a
+ * 7-day follow-up whose week has not ended on `asOf`: we raise it at discharge, while it can
+ * still be booked; the simulator labels only weeks that have passed).
+ * @param asOf - YYYY-MM-DD, the day the signals were computed for
  */
-export function ourKey(signal: Pick<Signal, 'kind' | 'key' | 'dueBy'>, personId: string): KeyedFinding | undefined {
+export function ourKey(signal: Pick<Signal, 'kind' | 'key' | 'dueBy'>, personId: string, asOf = '9999-12-31'): KeyedFinding | undefined {
   const head = signal.key.split('|', 1)[0]!;
   switch (signal.kind) {
     case 'care-gap':
@@ -94,7 +97,7 @@ export function ourKey(signal: Pick<Signal, 'kind' | 'key' | 'dueBy'>, personId:
     case 'medication-conflict':
       return { kind: 'medication-conflict', key: `${personId}|${medicationConflictCodes[head] ?? head}` };
     case 'discharge-without-follow-up': {
-      if (head !== '7d' || !signal.dueBy) return undefined;
+      if (head !== '7d' || !signal.dueBy || signal.dueBy > asOf) return undefined;
       return { kind: 'discharge-no-follow-up', key: `${personId}|${addDays(signal.dueBy, -7)}` };
     }
     case 'contact-drift':
@@ -105,7 +108,7 @@ export function ourKey(signal: Pick<Signal, 'kind' | 'key' | 'dueBy'>, personId:
 }
 
 /** Our medication-conflict keys (`dose-mismatch|<ingredient>`) in the simulator's codes. */
-const medicationConflictCodes: Record<string, string> = { 'dose-mismatch': 'dose-mismatch', 'duplicate-therapy': 'therapeutic-duplication' };
+const medicationConflictCodes: Record<string, string> = { 'dose-mismatch': 'dose-mismatch', 'duplicate-therapy': 'therapeutic-duplication', 'therapeutic-duplication': 'therapeutic-duplication' };
 
 function addDays(day: string, days: number): string {
   const date = new Date(`${day}T00:00:00Z`);

@@ -10,7 +10,7 @@ export interface TestWindow {
   name: string;
   days: number;
   citation: string;
-  /** Only results outside inpatient stays count: in hospital the test is repeated as care needs it. */
+  /** Only results outside inpatient stays and emergency visits count: there the test is repeated as acute care needs it. */
   outpatientOnly?: boolean;
 }
 

@@ -52,6 +52,8 @@ describe('duplicate-test', () => {
     const stay: Encounter = { resourceType: 'Encounter', id: 'ip1', status: 'finished', class: { code: 'IMP' }, period: { start: '2026-03-01T00:00:00Z', end: '2026-03-06T12:00:00Z' } };
     assert.deepEqual(run([stay, lab('a', '2951-2', '2026-03-02', 140, 'hospital'), lab('b', '2951-2', '2026-03-03', 138, 'hospital')]), []);
     assert.deepEqual(run([stay, lab('a', '4548-4', '2026-03-02', 7.1, 'hospital'), lab('b', '4548-4', '2026-03-20', 7.0, 'labs')]).length, 1, 'an HbA1c window counts in hospital too');
+    const emergency: Encounter = { resourceType: 'Encounter', id: 'ed1', status: 'finished', class: { code: 'EMER' }, period: { start: '2026-03-04T07:00:00Z', end: '2026-03-04T15:00:00Z' } };
+    assert.deepEqual(run([emergency, lab('a', '2951-2', '2026-03-01', 140, 'labs'), lab('b', '2951-2', '2026-03-04', 128, 'hospital')]), [], 'a panel in the emergency department is acute care');
   });
 
   test('a repeated lipid panel with its components is one finding per draw; same source is low priority', () => {

@@ -6,7 +6,7 @@
  */
 import type { Observation } from '@medplum/fhirtypes';
 import { LOINC } from '../../../integration/normalize/codings.ts';
-import { duringInpatientStay } from '../encounters.ts';
+import { duringHospitalCare } from '../encounters.ts';
 import { entriesOf, evidenceOf, type PersonRecord, type RecordEntry } from '../person-record.ts';
 import { addDays, daysBetween, isoDay, observedAt } from '../record-dates.ts';
 import type { Finding, SignalKind } from '../signal.ts';
@@ -31,7 +31,7 @@ export function loincCodesOf(resource: { code?: { coding?: { system?: string; co
 /** The person's results by test window, as draws (one per day), oldest first; results after asOf left out. */
 export function drawsByWindow(person: PersonRecord, asOf: Date): Map<TestWindow, Draw[]> {
   const byWindow = new Map<TestWindow, Map<string, Draw>>();
-  const inHospital = duringInpatientStay(person);
+  const inHospital = duringHospitalCare(person);
   for (const entry of entriesOf<Observation>(person, 'Observation')) {
     if (!countedStatuses.has(entry.resource.status)) continue;
     const at = observedAt(entry.resource);

@@ -39,6 +39,14 @@ describe('medication-conflict', () => {
     assert.deepEqual(run([clinic, fill('e4', 'amlodipine 10 mg', '2025-10-01', '2025-12-29')]), [], 'a fill that ran out months ago says nothing');
   });
 
+  test('two drugs of one class, one listed and one dispensed, are one therapeutic duplication (not two missing-from-list findings)', () => {
+    const findings = run([request('m1', 'sertraline 50 mg', 'ehr'), fill('e1', 'escitalopram 10 mg', '2026-05-01', '2026-07-29')]);
+    assert.deepEqual(findings.map((f) => [f.key, f.priority]), [['therapeutic-duplication|ssri', 'high']]);
+    assert.match(findings[0]!.title, /escitalopram and sertraline are both ssri drugs/);
+    assert.deepEqual(findings[0]!.evidence.map((e) => e.reference).sort(), ['ExplanationOfBenefit/e1', 'MedicationRequest/m1']);
+    assert.deepEqual(run([request('m1', 'lisinopril 10 mg', 'ehr'), request('m2', 'losartan 50 mg', 'ehr')]).map((f) => f.key), ['therapeutic-duplication|raas-blocker'], 'ACE inhibitor with an ARB');
+  });
+
   test('Lipitor and atorvastatin both active is duplicate therapy, even from one source', () => {
     const findings = run([request('m1', 'Lipitor 20 mg tablet', 'ehr'), request('m2', 'atorvastatin 40 mg', 'ehr')]);
     assert.deepEqual(findings.map((f) => f.key), ['duplicate-therapy|atorvastatin']);

@@ -4,7 +4,10 @@
  * with the integration layer's drug normalization (matchDrugText, and the ingredient codings
  * it adds on entry):
  * - duplicate therapy: the same ingredient active under two names, brand and generic
- *   ("Lipitor" and "atorvastatin"), from one source or several: likely taken twice;
+ *   ("Lipitor" and "atorvastatin") in one source's list: likely taken twice;
+ * - therapeutic duplication: two ingredients of one therapeutic class active at once, in one
+ *   list or across sources ("sertraline" in the clinic, "escitalopram" dispensed): two SSRIs;
+ *   the class table and its sources are in the drug table (normalize/tables/drugs.json);
  * - dose mismatch: the same ingredient active in two sources at different strengths
  *   ("metformin 500 mg" in the clinic, "metformin 1000 mg" dispensed);
  * - lists disagree: an ingredient one source lists as active that another source lists as
@@ -137,6 +140,35 @@ function duplicateTherapy(uses: MedicationUse[]): Finding[] {
   return findings;
 }
 
+/** Active uses by therapeutic class and ingredient, for classes with two ingredients or more. */
+function classDuplicates(uses: MedicationUse[], table: DrugTable): Map<string, Map<string, MedicationUse[]>> {
+  const classOf = new Map(table.drugs.flatMap((d) => (d.class ? [[d.ingredient, d.class] as const] : [])));
+  const duplicates = new Map<string, Map<string, MedicationUse[]>>();
+  for (const [drugClass, group] of groupBy(uses.filter((u) => u.state === 'active' && classOf.has(u.ingredient)), (u) => classOf.get(u.ingredient)!)) {
+    const byIngredient = groupBy(group, (u) => u.ingredient);
+    if (byIngredient.size >= 2) duplicates.set(drugClass, byIngredient);
+  }
+  return duplicates;
+}
+
+function therapeuticDuplication(duplicates: Map<string, Map<string, MedicationUse[]>>): Finding[] {
+  const findings: Finding[] = [];
+  for (const [drugClass, byIngredient] of duplicates) {
+    const involved = [...byIngredient.values()].map((list) => list.at(-1)!);
+    findings.push({
+      kind: 'medication-conflict',
+      key: `therapeutic-duplication|${drugClass}`,
+      priority: 'high',
+      title: `Therapeutic duplication: ${involved.map((u) => u.ingredient).join(' and ')} are both ${drugClass} drugs`,
+      explanation: `The active medications include ${involved.map(describe).join(' and ')}: ${byIngredient.size} different ${drugClass} drugs at once. One may have replaced the other without the list being updated, or both are being taken.`,
+      evidence: involved.map((u) => evidenceOf(u.entry, u.name)),
+      rule: { id: 'medication-conflict/therapeutic-duplication', version },
+      actions: [{ code: 'reconcile-medications', display: `Reconcile medications: confirm which ${drugClass} drug the person takes and stop or remove the other` }],
+    });
+  }
+  return findings;
+}
+
 /** The strength written in a medication name: "20 mg", "0.125 mg", "500mg" → `20 mg`. */
 export function strengthOf(name: string): string | undefined {
   const m = /(\d+(?:\.\d+)?)\s*(mg|mcg|g|unit|units|ml|%)(?![a-z])/i.exec(name);
@@ -206,7 +238,13 @@ function detect(person: PersonRecord, context: SignalContext): Finding[] {
   const table = context.services.drugTable ?? shippedTables().drugs;
   const entries: MedicationEntry[] = [...entriesOf<MedicationRequest>(person, 'MedicationRequest'), ...entriesOf<MedicationStatement>(person, 'MedicationStatement')];
   const uses = [...entries.map((e) => medicationUseOf(e, table)).filter((u): u is MedicationUse => u !== undefined), ...dispensedUses(person, table, context.asOf)];
-  return [...duplicateTherapy(uses), ...doseMismatch(uses), ...listsDisagree(uses)];
+  const duplicates = classDuplicates(uses, table);
+  // The ingredients of a therapeutic duplication differ between the lists by nature: that one
+  // finding says so, not a "missing from the other list" finding for each ingredient. A stop
+  // recorded in another source (high priority) is still its own finding.
+  const duplicated = new Set([...duplicates.values()].flatMap((byIngredient) => [...byIngredient.keys()]));
+  const disagreements = listsDisagree(uses).filter((f) => f.priority === 'high' || !duplicated.has(f.key.slice('lists-disagree|'.length)));
+  return [...duplicateTherapy(uses), ...therapeuticDuplication(duplicates), ...doseMismatch(uses), ...disagreements];
 }
 
 export const medicationConflict: SignalKind = {
