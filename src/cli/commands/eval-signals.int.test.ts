@@ -15,7 +15,7 @@ let dir: string;
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'eval-signals-'));
-  const simulated = runLongitude(['simulate', '--people', '60', '--seed', '7', '--start-date', '2025-12-04', '--out', join(dir, 'org')]);
+  const simulated = runLongitude(['simulate', '--people', '150', '--seed', '7', '--start-date', '2025-12-04', '--out', join(dir, 'org')]);
   assert.equal(simulated.status, 0, simulated.stderr);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -34,7 +34,16 @@ test('--json scores every labelled kind against truth/signals.json', () => {
     assert.equal(score.recall, score.expected === 0 ? 1 : score.matched / score.expected, kind);
     assert.equal(score.precision, score.raised === 0 ? 1 : score.matched / score.raised, kind);
   }
-  assert.ok(Object.values(result.kinds).some((s) => s.matched > 0), 'something matched: persons are mapped to the labelled ones');
+  // The rule-based kinds find exactly what the simulator labels in this organization (at
+  // 2,000 people a few of their 235 labels are still missed: docs/signals.md). Contact drift
+  // dates values by when they were loaded, not by when the silo learned them, so it can miss
+  // a move most silos have not heard of yet: only its precision is held here.
+  for (const kind of ['duplicate-test', 'medication-conflict', 'discharge-no-follow-up']) {
+    assert.ok(result.kinds[kind]!.expected > 0, `${kind}: the organization has some`);
+    assert.deepEqual([result.kinds[kind]!.precision, result.kinds[kind]!.recall], [1, 1], kind);
+  }
+  assert.equal(result.kinds['contact-drift']!.precision, 1);
+  assert.ok(result.kinds['care-gap']!.matched > 0, 'care gaps: persons are mapped to the labelled ones');
 });
 
 test('a directory without labels is one line and exit 2', () => {
