@@ -26,7 +26,7 @@ import { allOf, SqlBuilder } from './sql-builder.ts';
 export interface IncludeDirective {
   /** `_include` or `_revinclude` with its modifier, as written: warnings point at it. */
   name: string;
-  /** The type whose reference parameter is followed; absent for `_include=*`. */
+  /** The type whose reference parameter is followed; absent for `_include=*` and `_revinclude=*`. */
   sourceType?: string;
   /** The reference parameter; absent for `*` (every reference parameter of sourceType). */
   code?: string;
@@ -71,7 +71,9 @@ export function parseIncludeParameter(
   }
   if (value === '') return undefined;
   const iterate = modifier !== undefined;
-  if (value === '*' && !reverse) return { name, iterate };
+  // `*` alone: every reference parameter of every type, followed out of the matches
+  // (`_include`) or into them (`_revinclude`: everything that refers to a match).
+  if (value === '*') return { name, iterate };
   const match = directivePattern.exec(value);
   if (!match) {
     const example = reverse ? 'Provenance:target' : 'Observation:patient or *';
@@ -171,7 +173,7 @@ export function includeStatement(level: Includes, frontier: readonly ResourceKey
     (d) => `select x.resource_type, x.id
         from frontier f join search_reference x on x.target_type = f.resource_type and x.target_id = f.id
        where ${allOf([
-         `x.resource_type = ${b.param(d.sourceType)}`,
+         ...(d.sourceType ? [`x.resource_type = ${b.param(d.sourceType)}`] : []),
          ...(d.code ? [`x.code = ${b.param(d.code)}`] : []),
          ...(d.targetType ? [`f.resource_type = ${b.param(d.targetType)}`] : []),
        ])}`,

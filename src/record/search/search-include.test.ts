@@ -56,6 +56,11 @@ for (const backend of testDatabases()) {
         'Encounter/enc-smith',
         'List/list-a1c',
       ]);
+      // `*`: whatever refers to a match, through any reference parameter of any type.
+      const everything = await included('Patient', '_id=p-smith&_revinclude=*');
+      assert.ok(everything.includes('Encounter/enc-smith') && everything.includes('List/list-a1c'), everything.join());
+      assert.ok(!everything.includes('Encounter/enc-jones'));
+      assert.deepEqual(await included('Observation', '_id=o1&_revinclude=*'), ['List/list-a1c', 'Provenance/prov-o1']);
     });
 
     test('each resource once: a match is not repeated as an include, and includes are not duplicated', async () => {
@@ -161,7 +166,6 @@ for (const backend of testDatabases()) {
       assert.deepEqual(lenient.warnings[0]?.expression, ['_include']);
       await refused('_include=observation', '_include', false);
       await refused('_include=Observation:patient:Patient:x', '_include', false);
-      await refused('_revinclude=*', '_revinclude', false);
       await refused('_include:deep=Observation:patient', '_include:deep', false);
     });
   });
