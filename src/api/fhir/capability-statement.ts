@@ -43,8 +43,8 @@ export function indexedSearchParams(type: string, parameters: SearchParameterLoo
 
 /**
  * The `_include` and `_revinclude` values a type answers (http://hl7.org/fhir/R4/search.html#include):
- * `*` and its own reference parameters as `Type:param`; and the reference parameters of the
- * searchable types that may point at it.
+ * `*` and its own reference parameters as `Type:param`; `*` and the reference parameters of
+ * the searchable types that may point at it.
  */
 export function includeParams(
   type: string,
@@ -55,7 +55,7 @@ export function includeParams(
   const revIncludes = searchable.flatMap((source) =>
     references(source).filter((p) => p.targets.length === 0 || p.targets.includes(type)).map((p) => `${source}:${p.code}`),
   );
-  return { searchInclude: ['*', ...references(type).map((p) => `${type}:${p.code}`).sort()], searchRevInclude: revIncludes.sort() };
+  return { searchInclude: ['*', ...references(type).map((p) => `${type}:${p.code}`).sort()], searchRevInclude: ['*', ...revIncludes.sort()] };
 }
 
 function interactionsOf(t: ServedType): TypeInteraction[] {

@@ -166,6 +166,7 @@ for (const backend of testDatabases()) {
       const resource = (type: string) => metadata.rest?.[0]?.resource?.find((r) => r.type === type);
       assert.ok(resource('Observation')?.searchInclude?.includes('Observation:patient'));
       assert.ok(resource('Patient')?.searchRevInclude?.includes('Observation:subject'));
+      assert.equal(resource('Patient')?.searchRevInclude?.[0], '*');
     });
   });
 }
