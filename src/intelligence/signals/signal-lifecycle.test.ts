@@ -57,6 +57,19 @@ describe('signal lifecycle', () => {
     assert.deepEqual(reconcileSignals(person, ['care-gap'], first, [], '2026-06-03T00:00:00.000Z').writes, []);
   });
 
+  test('after a merge the survivor takes over the same finding with its state; the old signal closes as carried over', () => {
+    const merged = { id: 'p-old', patientIds: ['p1'] };
+    const raised = reconcileSignals(merged, ['duplicate-test'], [], [finding('k1')], '2026-06-01T00:00:00.000Z').writes;
+    const acknowledged = transitionSignal(raised[0]!, 'acknowledge', 'user:cm-1', '2026-06-02T00:00:00.000Z');
+    const survivor = { id: 'p-new', patientIds: ['p1', 'p2'] };
+    const { writes, tally } = reconcileSignals(survivor, ['duplicate-test'], [acknowledged], [finding('k1')], '2026-06-03T00:00:00.000Z');
+    const [taken, old] = writes.map((w) => fromDetectedIssue(w));
+    assert.deepEqual([taken!.findingKey, taken!.lifecycle.status, taken!.lifecycle.by, taken!.raisedAt], ['duplicate-test|p-new|k1', 'acknowledged', 'user:cm-1', '2026-06-01T00:00:00.000Z']);
+    assert.match(JSON.stringify(writes[0]!.mitigation), /carried over from person p-old/);
+    assert.deepEqual([old!.findingKey, old!.lifecycle.status, old!.lifecycle.reason], ['duplicate-test|p-old|k1', 'resolved', 'carried over to person p-new (merged)']);
+    assert.deepEqual(tally.get('duplicate-test'), { raised: 0, stillOpen: 1, resolved: 0 }, 'nothing raised or resolved from the staff\'s point of view');
+  });
+
   test('transitions: open → acknowledged → resolved; dismiss needs a reason; closed signals refuse', async () => {
     const [open] = reconcileSignals(person, ['duplicate-test'], [], [finding('k1')], '2026-06-01T00:00:00.000Z').writes as [DetectedIssue];
     const acked = transitionSignal(open, 'acknowledge', 'user:dr-a', '2026-06-02T00:00:00.000Z');

@@ -10,6 +10,11 @@
  *
  * A signal closed by a person (resolved or dismissed) stays closed while the finding
  * persists: its evidence is refreshed but it is not raised again.
+ *
+ * Persons merge (identity): the survivor's run finds the merged-away person's signals among
+ * its records' stored ones, under that person's id. The same finding (kind and key) is carried
+ * over to the survivor with its state, assignee and history, and the old signal is closed as
+ * carried over: staff do not see it twice, nor lose an acknowledgement to a merge.
  */
 import type { DetectedIssue } from '@medplum/fhirtypes';
 import { LongitudeError } from '../../platform/errors.ts';
@@ -47,6 +52,11 @@ export function reconcileSignals(
 ): Reconciliation {
   const tally = new Map(kinds.map((k) => [k, emptyTally()]));
   const stored = new Map(existing.map((issue) => [fromDetectedIssue(issue).findingKey, issue]));
+  // Signals another person id raised on records now this person's (a merge), by kind and key.
+  const fromMerged = new Map(
+    existing.map((issue) => ({ issue, signal: fromDetectedIssue(issue) })).filter(({ signal }) => signal.person.id !== person.id).map((s) => [`${s.signal.kind}|${s.signal.key}`, s]),
+  );
+  const carried = new Set<string>();
   const writes: DetectedIssue[] = [];
   const seen = new Set<string>();
   for (const finding of findings) {
@@ -56,6 +66,14 @@ export function reconcileSignals(
     const count = tally.get(finding.kind) ?? emptyTally();
     tally.set(finding.kind, count);
     const issue = stored.get(findingKey);
+    const merged = issue ? undefined : fromMerged.get(`${finding.kind}|${finding.key}`);
+    if (merged) {
+      carried.add(merged.signal.findingKey);
+      const history = [...(merged.issue.mitigation ?? []), mitigationOf({ ...merged.signal.lifecycle, by: SYSTEM_ACTOR, at: now, reason: `carried over from person ${merged.signal.person.id} (merged)` })];
+      writes.push(toDetectedIssue({ ...finding, id: signalIdOf(findingKey), findingKey, person, raisedAt: merged.signal.raisedAt, lifecycle: merged.signal.lifecycle }, history));
+      if (isOpen(merged.signal.lifecycle.status)) count.stillOpen += 1;
+      continue;
+    }
     if (!issue) {
       const lifecycle: LifecycleState = { status: 'open', by: SYSTEM_ACTOR, at: now };
       writes.push(toDetectedIssue({ ...finding, id: signalIdOf(findingKey), findingKey, person, raisedAt: now, lifecycle }, [mitigationOf(lifecycle)]));
@@ -77,8 +95,10 @@ export function reconcileSignals(
     if (seen.has(findingKey)) continue;
     const signal = fromDetectedIssue(issue);
     if (!isOpen(signal.lifecycle.status) || !kinds.includes(signal.kind)) continue;
-    const lifecycle: LifecycleState = { status: 'resolved', by: SYSTEM_ACTOR, at: now, reason: 'the evidence no longer supports it', automatic: true };
+    const reason = carried.has(findingKey) ? `carried over to person ${person.id} (merged)` : 'the evidence no longer supports it';
+    const lifecycle: LifecycleState = { status: 'resolved', by: SYSTEM_ACTOR, at: now, reason, automatic: true };
     writes.push(toDetectedIssue({ ...signal, lifecycle }, [...(issue.mitigation ?? []), mitigationOf(lifecycle)]));
+    if (carried.has(findingKey)) continue;
     const count = tally.get(signal.kind) ?? emptyTally();
     count.resolved += 1;
     tally.set(signal.kind, count);
