@@ -13,7 +13,7 @@ import { Worker } from 'node:worker_threads';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { LongitudeError, type ErrorCode } from '../../platform/errors.ts';
 import type { MeasureDefinition } from './measure-content.ts';
-import type { MeasureEngine, MeasureEngineOptions, PatientMeasureResult } from './measure-engine.ts';
+import type { InitialPopulationResults, MeasureEngine, MeasureEngineOptions, PatientMeasureResult } from './measure-engine.ts';
 import type { MeasurementPeriod } from './measurement-period.ts';
 
 export interface WorkerRequest {
@@ -25,7 +25,7 @@ export interface WorkerRequest {
 }
 
 export type WorkerReply =
-  | { id: number; results: PatientMeasureResult[] }
+  | { id: number; results: PatientMeasureResult[] | InitialPopulationResults }
   | { id: number; error: { code: ErrorCode; message: string } }
   | { id: 0; ready: true };
 
@@ -41,7 +41,7 @@ export interface MeasureEnginePoolOptions extends MeasureEngineOptions {
 }
 
 interface Pending {
-  resolve: (results: PatientMeasureResult[]) => void;
+  resolve: (results: PatientMeasureResult[] | InitialPopulationResults) => void;
   reject: (err: unknown) => void;
 }
 
@@ -91,7 +91,7 @@ export function createMeasureEnginePool(definitions: readonly MeasureDefinition[
     lane.inFlight.clear();
   }
 
-  function request(method: WorkerRequest['method'], patient: Bundle | Resource[], period: MeasurementPeriod, measureIds?: readonly string[]): Promise<PatientMeasureResult[]> {
+  function request(method: WorkerRequest['method'], patient: Bundle | Resource[], period: MeasurementPeriod, measureIds?: readonly string[]): Promise<PatientMeasureResult[] | InitialPopulationResults> {
     if (closed) return Promise.reject(new LongitudeError('LNG_INTERNAL', 'the measure engine pool is closed'));
     const lane = lanes.reduce((best, l) => (l.inFlight.size < best.inFlight.size ? l : best));
     const id = nextId++;
@@ -104,8 +104,9 @@ export function createMeasureEnginePool(definitions: readonly MeasureDefinition[
 
   return {
     measures: definitions,
-    evaluate: (patient, period, measureIds) => request('evaluate', patient, period, measureIds),
-    evaluateInitialPopulations: (patient, period, measureIds) => request('evaluateInitialPopulations', patient, period, measureIds),
+    // Each method's worker answers with that method's result.
+    evaluate: (patient, period, measureIds) => request('evaluate', patient, period, measureIds) as Promise<PatientMeasureResult[]>,
+    evaluateInitialPopulations: (patient, period, measureIds) => request('evaluateInitialPopulations', patient, period, measureIds) as Promise<InitialPopulationResults>,
     async close() {
       closed = true;
       await Promise.all(lanes.map((lane) => lane.worker.terminate()));

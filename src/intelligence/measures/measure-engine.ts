@@ -32,6 +32,11 @@ export interface PatientMeasureResult {
   explanation: MeasureExplanation;
 }
 
+export interface InitialPopulationResults {
+  results: PatientMeasureResult[];
+  failures: { measureId: string; message: string }[];
+}
+
 export interface MeasureExplanation {
   improvementNotation: ImprovementNotation;
   /** Each population's define, explained by the criteria that decided it. */
@@ -65,7 +70,11 @@ export interface MeasureEngine {
    * others cannot hold a care gap, so they are left out after their initial population
    * define alone was evaluated (a fraction of the whole library).
    */
-  evaluateInitialPopulations(patient: Bundle | Resource[], period: MeasurementPeriod, measureIds?: readonly string[]): Promise<PatientMeasureResult[]>;
+  /**
+   * The measures whose initial population the patient is in, each evaluated in full. A measure
+   * the CQL engine fails on is reported in `failures`, and the others still run.
+   */
+  evaluateInitialPopulations(patient: Bundle | Resource[], period: MeasurementPeriod, measureIds?: readonly string[]): Promise<InitialPopulationResults>;
 }
 
 /** A measure compiled once for many patients: the Library tree and its terminology. */
@@ -111,13 +120,20 @@ export function createMeasureEngine(definitions: readonly MeasureDefinition[], o
     },
     async evaluateInitialPopulations(patient, period, measureIds) {
       const bundle = toPatientBundle(patient);
-      const results: PatientMeasureResult[] = [];
+      const found: InitialPopulationResults = { results: [], failures: [] };
       const data = loadPatient(source, bundle);
       for (const measure of measuresOf(measureIds)) {
-        if (!(await inInitialPopulation(measure, data, period))) continue;
-        results.push(await evaluateMeasure(measure, data, period));
+        try {
+          if (!(await inInitialPopulation(measure, data, period))) continue;
+          found.results.push(await evaluateMeasure(measure, data, period));
+        } catch (err) {
+          // Only the CQL engine failing on this patient's data (execute's LNG_UNPROCESSABLE)
+          // is one measure's problem; anything else is the engine's and stops the run.
+          if (!(err instanceof LongitudeError) || err.code !== 'LNG_UNPROCESSABLE') throw err;
+          found.failures.push({ measureId: measure.definition.id, message: err.message });
+        }
       }
-      return results;
+      return found;
     },
   };
 

@@ -70,6 +70,12 @@ describe('signal lifecycle', () => {
     assert.deepEqual(tally.get('duplicate-test'), { raised: 0, stillOpen: 1, resolved: 0 }, 'nothing raised or resolved from the staff\'s point of view');
   });
 
+  test('a part of a kind that could not be checked keeps its signals; the rest of the kind is reconciled', () => {
+    const first = reconcileSignals(person, ['duplicate-test'], [], [finding('HbA1c|2026-05-01'), finding('TSH|2026-05-02')], '2026-06-01T00:00:00.000Z').writes;
+    const { writes } = reconcileSignals(person, ['duplicate-test'], first, [], '2026-06-02T00:00:00.000Z', [{ kind: 'duplicate-test', keyPrefix: 'TSH|' }]);
+    assert.deepEqual(writes.map((w) => [fromDetectedIssue(w).key, fromDetectedIssue(w).lifecycle.status]), [['HbA1c|2026-05-01', 'resolved']], 'the TSH signal is not written at all');
+  });
+
   test('transitions: open → acknowledged → resolved; dismiss needs a reason; closed signals refuse', async () => {
     const [open] = reconcileSignals(person, ['duplicate-test'], [], [finding('k1')], '2026-06-01T00:00:00.000Z').writes as [DetectedIssue];
     const acked = transitionSignal(open, 'acknowledge', 'user:dr-a', '2026-06-02T00:00:00.000Z');

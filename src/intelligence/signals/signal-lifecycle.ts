@@ -38,10 +38,18 @@ export function emptyTally(): KindTally {
   return { raised: 0, stillOpen: 0, resolved: 0 };
 }
 
+/** A part of a kind that could not be checked on this run (a measure whose CQL failed). */
+export interface Unchecked {
+  kind: SignalKindId;
+  /** Stored signals of the kind whose key starts with this are left as they are. */
+  keyPrefix: string;
+}
+
 /**
  * What to write after a run of `kinds` for one person.
  * @param existing - the person's stored signals of those kinds
  * @param now - ISO timestamp of the run
+ * @param unchecked - parts of the kinds that could not be checked: their signals are not resolved
  */
 export function reconcileSignals(
   person: Signal['person'],
@@ -49,6 +57,7 @@ export function reconcileSignals(
   existing: readonly DetectedIssue[],
   findings: readonly Finding[],
   now: string,
+  unchecked: readonly Unchecked[] = [],
 ): Reconciliation {
   const tally = new Map(kinds.map((k) => [k, emptyTally()]));
   const stored = new Map(existing.map((issue) => [fromDetectedIssue(issue).findingKey, issue]));
@@ -95,6 +104,7 @@ export function reconcileSignals(
     if (seen.has(findingKey)) continue;
     const signal = fromDetectedIssue(issue);
     if (!isOpen(signal.lifecycle.status) || !kinds.includes(signal.kind)) continue;
+    if (unchecked.some((u) => u.kind === signal.kind && signal.key.startsWith(u.keyPrefix))) continue;
     const reason = carried.has(findingKey) ? `carried over to person ${person.id} (merged)` : 'the evidence no longer supports it';
     const lifecycle: LifecycleState = { status: 'resolved', by: SYSTEM_ACTOR, at: now, reason, automatic: true };
     writes.push(toDetectedIssue({ ...signal, lifecycle }, [...(issue.mitigation ?? []), mitigationOf(lifecycle)]));

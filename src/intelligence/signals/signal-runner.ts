@@ -16,7 +16,7 @@ import type { PersonRef } from './person-directory.ts';
 import { loadPersonRecord } from './person-record-loader.ts';
 import type { PersonRecord } from './person-record.ts';
 import { loadPersonRecords } from './person-records-batch.ts';
-import { emptyTally, reconcileSignals, type KindTally } from './signal-lifecycle.ts';
+import { emptyTally, reconcileSignals, type KindTally, type Unchecked } from './signal-lifecycle.ts';
 import type { Finding, SignalKind, SignalKindId, SignalServices } from './signal.ts';
 
 export interface SignalRunnerDeps {
@@ -45,6 +45,8 @@ interface Computed {
   findings: Finding[];
   failed: PersonRun['failed'];
   ran: SignalKindId[];
+  /** Parts of kinds that ran but could not be checked: their stored signals stay as they are. */
+  unchecked: Unchecked[];
   asOf: Date;
 }
 
@@ -108,10 +110,18 @@ export class SignalRunner {
     const findings: Finding[] = [];
     const failed: PersonRun['failed'] = [];
     const ran: SignalKindId[] = [];
+    const unchecked: Unchecked[] = [];
     for (const kind of kinds) {
       try {
-        findings.push(...(await kind.detect(record, { asOf, services: this.deps.services })));
+        const detection = await kind.detect(record, { asOf, services: this.deps.services });
+        const partial = Array.isArray(detection) ? { findings: detection, unchecked: [] } : detection;
+        findings.push(...partial.findings);
         ran.push(kind.id);
+        for (const part of partial.unchecked) {
+          unchecked.push({ kind: kind.id, keyPrefix: part.keyPrefix });
+          failed.push({ kind: kind.id, message: part.reason });
+          this.deps.logger?.warn({ person: person.id, kind: kind.id, part: part.keyPrefix, reason: part.reason }, 'part of a signal kind failed');
+        }
       } catch (err) {
         // A failed kind leaves its stored signals as they were rather than resolving them.
         const message = err instanceof Error ? err.message : String(err);
@@ -119,15 +129,15 @@ export class SignalRunner {
         this.deps.logger?.warn({ person: person.id, kind: kind.id, err }, 'signal kind failed');
       }
     }
-    return { person, findings, failed, ran, asOf };
+    return { person, findings, failed, ran, unchecked, asOf };
   }
 
   /** Reconciles each person's findings with their stored signals and writes the changes in one transaction. */
   private async store(ctx: AccessContext, people: readonly (Computed & { existing: DetectedIssue[] })[]): Promise<PersonRun[]> {
     const runs: PersonRun[] = [];
     const writes: DetectedIssue[] = [];
-    for (const { person, ran, existing, findings, asOf, failed } of people) {
-      const plan = reconcileSignals(person, ran, existing, findings, asOf.toISOString());
+    for (const { person, ran, existing, findings, asOf, failed, unchecked } of people) {
+      const plan = reconcileSignals(person, ran, existing, findings, asOf.toISOString(), unchecked);
       writes.push(...plan.writes);
       for (const kind of ran) if (!plan.tally.has(kind)) plan.tally.set(kind, emptyTally());
       runs.push({ tally: plan.tally, failed });

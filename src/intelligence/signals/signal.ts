@@ -120,7 +120,20 @@ export interface SignalKind {
   /** Version of the rule; part of every finding's `rule`. */
   version: string;
   description: string;
-  detect(person: PersonRecord, context: SignalContext): Finding[] | Promise<Finding[]>;
+  detect(person: PersonRecord, context: SignalContext): Detection | Promise<Detection>;
+}
+
+/** What a kind found; a kind that could check only part of the record says which part it could not. */
+export type Detection = Finding[] | PartialDetection;
+
+/**
+ * Findings of the parts a kind could check, and the parts it could not (a measure whose CQL
+ * failed on odd data): stored signals whose key starts with an unchecked `keyPrefix` stay as
+ * they were, neither refreshed nor resolved, as for a kind that failed outright.
+ */
+export interface PartialDetection {
+  findings: Finding[];
+  unchecked: { keyPrefix: string; reason: string }[];
 }
 
 /** The global key of a finding: kind, person and the kind's key. */

@@ -7,7 +7,7 @@ import { before, describe, test } from 'node:test';
 import type { Resource } from '@medplum/fhirtypes';
 import { createMeasureEngine, loadMeasureContent, loadMeasureTestCases, oneYearPeriod, type MeasureEngine, type MeasureTestCase } from '../../measures/index.ts';
 import { personRecordOf } from '../person-record.ts';
-import type { Finding, SignalContext } from '../signal.ts';
+import type { Finding, PartialDetection, SignalContext } from '../signal.ts';
 import { careGap } from './care-gap.ts';
 
 const contentDir = new URL('../../../../../shared/data/measures/', import.meta.url).pathname;
@@ -29,6 +29,20 @@ describe('care-gap', () => {
     const definitions = loadMeasureContent(contentDir, ['CMS165']);
     engine = createMeasureEngine(definitions);
     cases = definitions.flatMap((d) => loadMeasureTestCases(contentDir, d));
+  });
+
+  test('a measure the CQL engine fails on is reported unchecked; the other measures\' gaps still count', async () => {
+    // The engine as it answers when one measure's CQL fails on a patient's data (measure-engine.ts).
+    const failing: MeasureEngine = {
+      ...engine,
+      async evaluateInitialPopulations(patient, period, measureIds) {
+        const found = await engine.evaluateInitialPopulations(patient, period, measureIds);
+        return { ...found, failures: [{ measureId: 'CMS122', message: 'CMS122: the CQL engine failed: odd data' }] };
+      },
+    };
+    const detection = (await careGap.detect(personOf('NUMERFail SBP140DBP89DuringMP'), { ...context(), services: { ...context().services, measureEngine: failing } })) as PartialDetection;
+    assert.deepEqual(detection.findings.map((f) => f.key), ['CMS165|2025-01-01']);
+    assert.deepEqual(detection.unchecked, [{ keyPrefix: 'CMS122|', reason: 'CMS122: the CQL engine failed: odd data' }]);
   });
 
   test('a 140/89 reading: one CMS165 finding, explained by the failed systolic criterion and its value', async () => {

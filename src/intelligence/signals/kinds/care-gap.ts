@@ -10,7 +10,7 @@ import type { Patient, Resource } from '@medplum/fhirtypes';
 import type { Criterion, MeasurementPeriod, PatientMeasureResult } from '../../measures/index.ts';
 import { measurementPeriod } from '../../measures/index.ts';
 import { evidenceOf, type PersonRecord } from '../person-record.ts';
-import type { Fact, Finding, NextAction, SignalContext, SignalKind } from '../signal.ts';
+import type { Detection, Fact, Finding, NextAction, SignalContext, SignalKind } from '../signal.ts';
 
 const version = '1.0.0';
 
@@ -78,14 +78,17 @@ function toFinding(result: PatientMeasureResult, person: PersonRecord, title: st
   };
 }
 
-async function detect(person: PersonRecord, context: SignalContext): Promise<Finding[]> {
+async function detect(person: PersonRecord, context: SignalContext): Promise<Detection> {
   const engine = context.services.measureEngine;
   const input = measureInput(person);
   if (!engine || input.length === 0) return [];
   const titles = new Map(engine.measures.map((m) => [m.id, m.title]));
   // Only measures whose initial population the person is in can hold a gap: the others stop there.
-  const results = await engine.evaluateInitialPopulations(input, periodOf(context));
-  return results.filter((r) => r.careGap).map((r) => toFinding(r, person, titles.get(r.measureId) ?? r.measureId));
+  const { results, failures } = await engine.evaluateInitialPopulations(input, periodOf(context));
+  const findings = results.filter((r) => r.careGap).map((r) => toFinding(r, person, titles.get(r.measureId) ?? r.measureId));
+  if (failures.length === 0) return findings;
+  // A measure the CQL engine failed on leaves that measure's gaps as they were; the others count.
+  return { findings, unchecked: failures.map((f) => ({ keyPrefix: `${f.measureId}|`, reason: f.message })) };
 }
 
 export const careGap: SignalKind = {
