@@ -23,7 +23,8 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 test('--json scores every labelled kind against truth/signals.json', () => {
   const { status, stdout, stderr } = runLongitude(['eval', 'signals', '--dataset', join(dir, 'org'), '--measures', measures, '--json']);
   assert.equal(status, 0, stderr);
-  const result = JSON.parse(stdout) as { kinds: Record<string, { precision: number; recall: number; expected: number; raised: number; matched: number }> };
+  const result = JSON.parse(stdout) as { kinds: Record<string, { precision: number; recall: number; expected: number; raised: number; matched: number }>; failures: number };
+  assert.equal(result.failures, 0, 'every kind ran for every person');
   const truth = JSON.parse(readFileSync(join(dir, 'org', 'truth', 'signals.json'), 'utf8')) as { signals: { kind: string }[] };
   assert.deepEqual(Object.keys(result.kinds).sort(), ['care-gap', 'contact-drift', 'discharge-no-follow-up', 'duplicate-test', 'medication-conflict']);
   for (const [kind, score] of Object.entries(result.kinds)) {

@@ -13,7 +13,7 @@ import type { Command } from 'commander';
 import type { DetectedIssue, Patient } from '@medplum/fhirtypes';
 import { openHub, type Hub } from '../../hub.ts';
 import { IdentityService } from '../../identity/identity-service.ts';
-import { createSignalServices, fromDetectedIssue, identityPersons, runSignals, SignalRunner, type Signal } from '../../intelligence/signals/index.ts';
+import { createSignalServices, fromDetectedIssue, identityPersons, runSignals, SignalRunner, type RunSummary, type Signal } from '../../intelligence/signals/index.ts';
 import { ourKey, readSignalTruth, readTruthRecords, scoredKinds, scoreFindings, truthKey, truthPersonOf, type KeyedFinding, type KindScore, type SignalTruth } from '../../intelligence/signals/eval/index.ts';
 import { shippedMappings } from '../../integration/csv/index.ts';
 import { createEntryChecks } from '../../integration/entry-checks.ts';
@@ -38,6 +38,8 @@ interface Evaluation {
   unscored: Record<string, number>;
   signals: number;
   persons: number;
+  /** Kind runs that failed (a whole kind, or a part of one): their findings are missing. */
+  failures: RunSummary['failures'];
 }
 
 export function registerEvalSignals(evalCommand: Command, cli: CliContext): void {
@@ -65,7 +67,7 @@ export function registerEvalSignals(evalCommand: Command, cli: CliContext): void
       }
       if (options.json) {
         const kinds = Object.fromEntries(Object.entries(evaluation.kinds).map(([kind, s]) => [kind, { precision: s.precision, recall: s.recall, expected: s.expected, raised: s.raised, matched: s.matched }]));
-        cli.out(JSON.stringify({ kinds, unscored: evaluation.unscored }));
+        cli.out(JSON.stringify({ kinds, unscored: evaluation.unscored, failures: evaluation.failures.length }));
         return;
       }
       printEvaluation(evaluation, cli);
@@ -110,7 +112,7 @@ async function evaluate(hub: Hub, dataset: string, truth: SignalTruth, measuresD
     }
   }
   const expected = truth.signals.flatMap((s) => truthKey(s) ?? []);
-  return { kinds: scoreFindings(Object.keys(scoredKinds), expected, raised), unscored, signals: signals.length, persons: run.persons };
+  return { kinds: scoreFindings(Object.keys(scoredKinds), expected, raised), unscored, signals: signals.length, persons: run.persons, failures: run.failures };
 }
 
 /** Runs one step of the evaluation behind a progress bar on stderr. */
@@ -149,6 +151,9 @@ function printEvaluation(evaluation: Evaluation, cli: Pick<CliContext, 'out'>): 
     cli.out(`${kind.padEnd(24)} ${String(s.expected).padStart(8)} ${String(s.raised).padStart(7)} ${String(s.matched).padStart(8)} ${pct(s.precision).padStart(10)} ${pct(s.recall).padStart(7)}`);
   }
   cli.out(`${evaluation.persons} persons, ${evaluation.signals} signals stored`);
+  // A kind that failed raised nothing: its low recall is that failure, not the rule.
+  const [first] = evaluation.failures;
+  if (first) cli.out(`${evaluation.failures.length} kind runs failed (first: ${first.kind} for ${first.person}: ${first.message})`);
   const unscored = Object.entries(evaluation.unscored).map(([label, n]) => `${n} ${label}`);
   if (unscored.length > 0) cli.out(`not labelled by the simulator, so not scored: ${unscored.join(', ')}`);
   for (const [kind, s] of Object.entries(evaluation.kinds)) {
