@@ -82,8 +82,9 @@ export function deriveSignals(input: PersonTruthInput): Signal[] {
 
   // Duplicate tests: a result of a test repeated, in any silo, sooner than the test's
   // clinically meaningful interval (duplicateWindowDays): the planned repeats a few days later
-  // at the other lab, and routine draws that happened to fall close together. Results taken
-  // during an inpatient stay are hospital care and never count for the one-week panels.
+  // at the other lab, and routine draws that happened to fall close together. Tests ordered
+  // in a hospital stay or emergency visit, and one-week panels drawn on a day of an inpatient
+  // stay, are hospital care and do not count.
   const inStay = (day: number) => plan.stays.some((st) => st.kind === 'inpatient' && st.admitDay <= day && day <= st.dischargeDay);
   const resulted = plan.labs.flatMap((order) => {
     const result = evidenceFor(silos, `lab:${order.seq}`).find((e) => e.silo === order.performer);
