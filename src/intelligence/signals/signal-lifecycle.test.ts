@@ -68,6 +68,10 @@ describe('signal lifecycle', () => {
     assert.match(JSON.stringify(writes[0]!.mitigation), /carried over from person p-old/);
     assert.deepEqual([old!.findingKey, old!.lifecycle.status, old!.lifecycle.reason], ['duplicate-test|p-old|k1', 'resolved', 'carried over to person p-new (merged)']);
     assert.deepEqual(tally.get('duplicate-test'), { raised: 0, stillOpen: 1, resolved: 0 }, 'nothing raised or resolved from the staff\'s point of view');
+    const gone = reconcileSignals(merged, ['duplicate-test'], raised, [], '2026-06-02T00:00:00.000Z').writes;
+    const reopened = reconcileSignals(survivor, ['duplicate-test'], gone, [finding('k1')], '2026-06-03T00:00:00.000Z');
+    assert.equal(fromDetectedIssue(reopened.writes[0]!).lifecycle.status, 'open', 'resolved automatically before the merge, back after it: open again');
+    assert.deepEqual(reopened.tally.get('duplicate-test'), { raised: 1, stillOpen: 0, resolved: 0 });
   });
 
   test('a part of a kind that could not be checked keeps its signals; the rest of the kind is reconciled', () => {

@@ -78,9 +78,13 @@ export function reconcileSignals(
     const merged = issue ? undefined : fromMerged.get(`${finding.kind}|${finding.key}`);
     if (merged) {
       carried.add(merged.signal.findingKey);
-      const history = [...(merged.issue.mitigation ?? []), mitigationOf({ ...merged.signal.lifecycle, by: SYSTEM_ACTOR, at: now, reason: `carried over from person ${merged.signal.person.id} (merged)` })];
-      writes.push(toDetectedIssue({ ...finding, id: signalIdOf(findingKey), findingKey, person, raisedAt: merged.signal.raisedAt, lifecycle: merged.signal.lifecycle }, history));
-      if (isOpen(merged.signal.lifecycle.status)) count.stillOpen += 1;
+      // Resolved automatically while the finding was gone, and it is back: open, as below.
+      const back = merged.signal.lifecycle.status === 'resolved' && merged.signal.lifecycle.automatic;
+      const lifecycle: LifecycleState = back ? { status: 'open', by: SYSTEM_ACTOR, at: now, reason: 'the evidence supports it again' } : merged.signal.lifecycle;
+      const history = [...(merged.issue.mitigation ?? []), mitigationOf({ ...lifecycle, by: SYSTEM_ACTOR, at: now, reason: `carried over from person ${merged.signal.person.id} (merged)` })];
+      writes.push(toDetectedIssue({ ...finding, id: signalIdOf(findingKey), findingKey, person, raisedAt: merged.signal.raisedAt, lifecycle }, history));
+      if (back) count.raised += 1;
+      else if (isOpen(lifecycle.status)) count.stillOpen += 1;
       continue;
     }
     if (!issue) {
