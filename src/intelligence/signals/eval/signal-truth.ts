@@ -102,7 +102,8 @@ export function ourKey(signal: Pick<Signal, 'kind' | 'key' | 'dueBy'>, personId:
     }
     case 'contact-drift':
       return { kind: 'contact-drift', key: `${personId}|${contactFields[head] ?? head}` };
-    default:
+    case 'readmission-risk':
+      // A risk score, not a finding the simulator labels.
       return undefined;
   }
 }
