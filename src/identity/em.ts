@@ -51,15 +51,22 @@ export function estimateU(comparisons: readonly Comparison[], records: readonly 
   const levels = new Int8Array(comparisons.length);
   const random = createRandom(seed);
   const total = n * (n - 1) / 2;
-  const draws = Math.min(samples, total);
-  for (let s = 0; s < draws; s++) {
-    const i = Math.floor(random() * n);
-    let j = Math.floor(random() * (n - 1));
-    if (j >= i) j++;
+  const count = (i: number, j: number) => {
     compareLevels(comparisons, records[i] as NormalizedRecord, records[j] as NormalizedRecord, levels);
     for (let c = 0; c < levels.length; c++) {
       const l = levels[c] as number;
       if (l !== MISSING) (counts[c] as number[])[l]! += 1;
+    }
+  };
+  if (total <= samples) {
+    // Few records: every pair, so the estimate is exact and does not depend on their order.
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) count(i, j);
+  } else {
+    for (let s = 0; s < samples; s++) {
+      const i = Math.floor(random() * n);
+      let j = Math.floor(random() * (n - 1));
+      if (j >= i) j++;
+      count(i, j);
     }
   }
   return counts.map((row) => {

@@ -19,12 +19,13 @@ import type { Interaction } from '../trust/audit/audit-event.ts';
 import { decide, type Action } from '../trust/policy.ts';
 import { probabilityToWeight, resolveIdentityConfig, weightToProbability, type IdentityConfig } from './config.ts';
 import { explainPair, scorePair, type FieldWeight, type MatchModel } from './fellegi-sunter.ts';
+import { canonicalJson } from '../platform/canonical-json.ts';
 import { isGoldenPatient, patientToSourceRecord, sourceSystemOfPatient } from './from-fhir-patient.ts';
 import { writeGoldenRecords, type GoldenPerson } from './golden-record.ts';
 import { linkRecords, type LinkStage } from './link.ts';
 import * as sql from './person-store.ts';
 import { loadSurvivorshipRules, surviveGoldenRecord, type SurvivorSource, type SurvivorshipRules } from './survivorship.ts';
-import type { NormalizedRecord } from './types.ts';
+import type { NormalizedRecord, SourceRecord } from './types.ts';
 
 export interface IdentityServiceDeps {
   db: Db;
@@ -125,7 +126,7 @@ export class IdentityService {
     const progress = options.onProgress ?? (() => undefined);
     const patients = await this.readSourcePatients(ctx, (n) => progress('read', n, n));
     const byRef = new Map(patients.map((p) => [`Patient/${p.id}`, p]));
-    const input = patients.map(patientToSourceRecord);
+    const input = inContentOrder(patients.map(patientToSourceRecord));
     const result = linkRecords(input, { config: this.config, onProgress: (s, d, t) => progress(s, d, t) });
     const { records, model } = result;
     const n = records.length;
@@ -382,9 +383,13 @@ export class IdentityService {
       });
       return { personId: null };
     }
-    const target = await sql.linkOfRecord(this.deps.db, item.recordA);
-    if (!target) throw new LongitudeError('LNG_CONFLICT', `${item.recordA} is not linked to a person; run identity relink`);
-    await this.linkRecord(ctx, item.recordB, target.personId, { rule: 'review-link', score: item.score, probability: item.probability, reasons: item.weights, reviewId: id });
+    const [linkA, linkB] = await Promise.all([sql.linkOfRecord(this.deps.db, item.recordA), sql.linkOfRecord(this.deps.db, item.recordB)]);
+    if (!linkA || !linkB) throw new LongitudeError('LNG_CONFLICT', `${linkA ? item.recordB : item.recordA} is not linked to a person; run identity relink`);
+    // The pair is ordered by reference, not by who is alone: the record of the smaller person
+    // joins the larger one, so linking a stray record never pulls a record out of its person.
+    const [sizeA, sizeB] = await Promise.all([linkA, linkB].map(async (l) => (await sql.linksOfPersons(this.deps.db, [l.personId])).length));
+    const [moved, target] = sizeA! < sizeB! ? [item.recordA, linkB] : [item.recordB, linkA];
+    await this.linkRecord(ctx, moved, target.personId, { rule: 'review-link', score: item.score, probability: item.probability, reasons: item.weights, reviewId: id });
     return { personId: target.personId };
   }
 
@@ -610,3 +615,17 @@ export class IdentityService {
     await this.deps.audit.record({ ctx, interaction, outcome: 'success', entity: auditEntity, ...(description ? { description } : {}) });
   }
 }
+
+/**
+ * The records in an order that depends on what they say, not on their ids: the u estimate
+ * (em.ts estimateU) samples pairs by position, and resource ids are random UUIDs, so in id
+ * order two loads of the same organization sampled different pairs and linked a person or two
+ * differently (307 to 309 persons from one 300-person organization; 10,237 and 10,240 from
+ * one of 10,000).
+ */
+function inContentOrder(records: SourceRecord[]): SourceRecord[] {
+  const keyed = records.map((r) => ({ r, key: canonicalJson({ ...r, recordId: '' }) }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.r.recordId < b.r.recordId ? -1 : 1));
+  return keyed.map((k) => k.r);
+}
+

@@ -1,17 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Patient } from '@medplum/fhirtypes';
-import { fixturePatients, fixturePeople } from '../../identity/identity-fixtures.ts';
+import { fixturePatients, fixturePeople, possibleMatchRecord } from '../../identity/identity-fixtures.ts';
 import { testDatabases } from '../../test-support/test-db.ts';
 import { openTestHub, type TestHub } from '../../test-support/test-hub.ts';
 import { systemContext } from '../../trust/access-context.ts';
 
 const [p0] = fixturePeople(1);
-/** p0 under a married name in a lab: a possible match, for a person to decide. */
-const labRecord: Patient = {
-  resourceType: 'Patient', id: 'lab-x', meta: { source: 'urn:longitude:channel/lab#1' },
-  name: [{ family: 'Whitfield', given: [p0!.given] }], birthDate: p0!.birthDate, gender: p0!.gender,
-};
+const labRecord = possibleMatchRecord();
 
 for (const backend of testDatabases()) {
   describe(`identity API on ${backend.kind}`, () => {
