@@ -387,8 +387,9 @@ export class IdentityService {
     if (!linkA || !linkB) throw new LongitudeError('LNG_CONFLICT', `${linkA ? item.recordB : item.recordA} is not linked to a person; run identity relink`);
     // The pair is ordered by reference, not by who is alone: the record of the smaller person
     // joins the larger one, so linking a stray record never pulls a record out of its person.
-    const [sizeA, sizeB] = await Promise.all([linkA, linkB].map(async (l) => (await sql.linksOfPersons(this.deps.db, [l.personId])).length));
-    const [moved, target] = sizeA! < sizeB! ? [item.recordA, linkB] : [item.recordB, linkA];
+    const members = await sql.linksOfPersons(this.deps.db, [linkA.personId, linkB.personId]);
+    const size = (personId: string) => members.filter((l) => l.personId === personId).length;
+    const [moved, target] = size(linkA.personId) < size(linkB.personId) ? [item.recordA, linkB] : [item.recordB, linkA];
     await this.linkRecord(ctx, moved, target.personId, { rule: 'review-link', score: item.score, probability: item.probability, reasons: item.weights, reviewId: id });
     return { personId: target.personId };
   }

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { DetectedIssue, Patient } from '@medplum/fhirtypes';
+import type { DetectedIssue } from '@medplum/fhirtypes';
 import { openHub, type Hub } from '../../hub.ts';
 import { IdentityService } from '../../identity/identity-service.ts';
 import { createSignalServices, fromDetectedIssue, identityPersons, runSignals, SignalRunner, type RunSummary, type Signal } from '../../intelligence/signals/index.ts';
@@ -22,7 +22,7 @@ import { publicBaseUrl } from '../../platform/config.ts';
 import { createPgliteDb } from '../../platform/db/pglite-db.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { SearchService } from '../../record/search/index.ts';
-import { systemContext, type AccessContext } from '../../trust/access-context.ts';
+import { systemContext } from '../../trust/access-context.ts';
 import type { CliContext } from '../cli-context.ts';
 import { createProgress } from '../progress.ts';
 
@@ -96,8 +96,9 @@ async function evaluate(hub: Hub, dataset: string, truth: SignalTruth, measuresD
     runSignals({ runner, directory: identityPersons(hub.db) }, ctx, { asOf: new Date(`${truth.measurementPeriod.end}T23:59:59.999Z`), onProgress: progress }).finally(close),
   );
   const search = new SearchService({ db: hub.db, audit: hub.audit, parameters: hub.searchParameters });
-  const signals = (await searchAll<DetectedIssue>(search, ctx, 'DetectedIssue')).map(fromDetectedIssue);
-  const recordIdsOf = new Map((await searchAll<Patient>(search, ctx, 'Patient')).map((p) => [p.id!, [p.id!, ...(p.identifier ?? []).flatMap((i) => i.value ?? [])]]));
+  const signals = ((await search.searchAll(ctx, 'DetectedIssue', [['_count', '1000']])) as DetectedIssue[]).map(fromDetectedIssue);
+  const sourcePatients = await new IdentityService(hub).readSourcePatients(ctx);
+  const recordIdsOf = new Map(sourcePatients.map((p) => [p.id!, [p.id!, ...(p.identifier ?? []).flatMap((i) => i.value ?? [])]]));
   const byRecord = readTruthRecords(dataset);
   const raised: KeyedFinding[] = [];
   const unscored: Record<string, number> = {};
@@ -112,7 +113,7 @@ async function evaluate(hub: Hub, dataset: string, truth: SignalTruth, measuresD
     }
   }
   const expected = truth.signals.flatMap((s) => truthKey(s) ?? []);
-  return { kinds: scoreFindings(Object.keys(scoredKinds), expected, raised), unscored, signals: signals.length, persons: run.persons, failures: run.failures };
+  return { kinds: scoreFindings(scoredKinds, expected, raised), unscored, signals: signals.length, persons: run.persons, failures: run.failures };
 }
 
 /** Runs one step of the evaluation behind a progress bar on stderr. */
@@ -123,17 +124,6 @@ async function stage<T>(label: string, work: (progress: (done: number, total?: n
   } finally {
     bar.stop();
   }
-}
-
-async function searchAll<T>(search: SearchService, ctx: AccessContext, resourceType: string): Promise<T[]> {
-  const found: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await search.search(ctx, resourceType, [['_count', '1000'], ...(cursor ? ([['_cursor', cursor]] as [string, string][]) : [])]);
-    found.push(...(page.resources as T[]));
-    cursor = page.next;
-  } while (cursor);
-  return found;
 }
 
 /** "care-gap CMS165", "discharge-without-follow-up 30d", "discharge-without-follow-up 7d (week not over)". */

@@ -60,11 +60,10 @@ export function reconcileSignals(
   unchecked: readonly Unchecked[] = [],
 ): Reconciliation {
   const tally = new Map(kinds.map((k) => [k, emptyTally()]));
-  const stored = new Map(existing.map((issue) => [fromDetectedIssue(issue).findingKey, issue]));
+  const parsed = existing.map((issue) => ({ issue, signal: fromDetectedIssue(issue) }));
+  const stored = new Map(parsed.map((entry) => [entry.signal.findingKey, entry]));
   // Signals another person id raised on records now this person's (a merge), by kind and key.
-  const fromMerged = new Map(
-    existing.map((issue) => ({ issue, signal: fromDetectedIssue(issue) })).filter(({ signal }) => signal.person.id !== person.id).map((s) => [`${s.signal.kind}|${s.signal.key}`, s]),
-  );
+  const fromMerged = new Map(parsed.filter(({ signal }) => signal.person.id !== person.id).map((s) => [`${s.signal.kind}|${s.signal.key}`, s]));
   const carried = new Set<string>();
   const writes: DetectedIssue[] = [];
   const seen = new Set<string>();
@@ -74,39 +73,30 @@ export function reconcileSignals(
     seen.add(findingKey);
     const count = tally.get(finding.kind) ?? emptyTally();
     tally.set(finding.kind, count);
-    const issue = stored.get(findingKey);
-    const merged = issue ? undefined : fromMerged.get(`${finding.kind}|${finding.key}`);
-    if (merged) {
-      carried.add(merged.signal.findingKey);
-      // Resolved automatically while the finding was gone, and it is back: open, as below.
-      const back = merged.signal.lifecycle.status === 'resolved' && merged.signal.lifecycle.automatic;
-      const lifecycle: LifecycleState = back ? { status: 'open', by: SYSTEM_ACTOR, at: now, reason: 'the evidence supports it again' } : merged.signal.lifecycle;
-      const history = [...(merged.issue.mitigation ?? []), mitigationOf({ ...lifecycle, by: SYSTEM_ACTOR, at: now, reason: `carried over from person ${merged.signal.person.id} (merged)` })];
-      writes.push(toDetectedIssue({ ...finding, id: signalIdOf(findingKey), findingKey, person, raisedAt: merged.signal.raisedAt, lifecycle }, history));
-      if (back) count.raised += 1;
-      else if (isOpen(lifecycle.status)) count.stillOpen += 1;
-      continue;
-    }
-    if (!issue) {
+    const own = stored.get(findingKey);
+    const prior = own ?? fromMerged.get(`${finding.kind}|${finding.key}`);
+    if (!prior) {
       const lifecycle: LifecycleState = { status: 'open', by: SYSTEM_ACTOR, at: now };
       writes.push(toDetectedIssue({ ...finding, id: signalIdOf(findingKey), findingKey, person, raisedAt: now, lifecycle }, [mitigationOf(lifecycle)]));
       count.raised += 1;
       continue;
     }
-    const previous = fromDetectedIssue(issue);
-    let lifecycle = previous.lifecycle;
-    let history = issue.mitigation ?? [];
-    if (isOpen(lifecycle.status)) count.stillOpen += 1;
-    else if (lifecycle.status === 'resolved' && lifecycle.automatic) {
-      lifecycle = { status: 'open', by: SYSTEM_ACTOR, at: now, reason: 'the evidence supports it again' };
-      history = [...history, mitigationOf(lifecycle)];
-      count.raised += 1;
+    // Resolved automatically while the finding was gone, and it is back: open again.
+    const back = prior.signal.lifecycle.status === 'resolved' && prior.signal.lifecycle.automatic;
+    const lifecycle: LifecycleState = back ? { status: 'open', by: SYSTEM_ACTOR, at: now, reason: 'the evidence supports it again' } : prior.signal.lifecycle;
+    if (back) count.raised += 1;
+    else if (isOpen(lifecycle.status)) count.stillOpen += 1;
+    const history = prior.issue.mitigation ?? [];
+    if (own) {
+      writes.push(toDetectedIssue({ ...finding, id: own.signal.id, findingKey, person, raisedAt: own.signal.raisedAt, lifecycle }, back ? [...history, mitigationOf(lifecycle)] : history));
+      continue;
     }
-    writes.push(toDetectedIssue({ ...finding, id: previous.id, findingKey, person, raisedAt: previous.raisedAt, lifecycle }, history));
+    carried.add(prior.signal.findingKey);
+    const carriedOver = mitigationOf({ ...lifecycle, by: SYSTEM_ACTOR, at: now, reason: `carried over from person ${prior.signal.person.id} (merged)` });
+    writes.push(toDetectedIssue({ ...finding, id: signalIdOf(findingKey), findingKey, person, raisedAt: prior.signal.raisedAt, lifecycle }, [...history, carriedOver]));
   }
-  for (const [findingKey, issue] of stored) {
+  for (const [findingKey, { issue, signal }] of stored) {
     if (seen.has(findingKey)) continue;
-    const signal = fromDetectedIssue(issue);
     if (!isOpen(signal.lifecycle.status) || !kinds.includes(signal.kind)) continue;
     if (unchecked.some((u) => u.kind === signal.kind && signal.key.startsWith(u.keyPrefix))) continue;
     const reason = carried.has(findingKey) ? `carried over to person ${person.id} (merged)` : 'the evidence no longer supports it';

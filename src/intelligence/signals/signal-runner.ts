@@ -166,20 +166,12 @@ export class SignalRunner {
   }
 
   private async searchSignals(ctx: AccessContext, patientIds: readonly string[], kinds: readonly SignalKindId[]): Promise<DetectedIssue[]> {
-    const issues: DetectedIssue[] = [];
-    let cursor: string | undefined;
-    do {
-      const query: [string, string][] = [
-        ['patient', patientIds.map((id) => `Patient/${id}`).join(',')],
-        ['code', kinds.map((k) => `${SIGNAL_KIND_SYSTEM}|${k}`).join(',')],
-        ['_count', '1000'],
-        ...(cursor ? ([['_cursor', cursor]] as [string, string][]) : []),
-      ];
-      const page = await this.search.search(ctx, 'DetectedIssue', query);
-      issues.push(...(page.resources as DetectedIssue[]));
-      cursor = page.next;
-    } while (cursor);
-    return issues;
+    const query: [string, string][] = [
+      ['patient', patientIds.map((id) => `Patient/${id}`).join(',')],
+      ['code', kinds.map((k) => `${SIGNAL_KIND_SYSTEM}|${k}`).join(',')],
+      ['_count', '1000'],
+    ];
+    return (await this.search.searchAll(ctx, 'DetectedIssue', query)) as DetectedIssue[];
   }
 
   /** The person's stored signals of some kinds, through FHIR search (policy and audit apply). */

@@ -64,6 +64,19 @@ export class SearchService {
     return this.searchTypes(ctx, [resourceType], list, options, entity);
   }
 
+  /** Every match of a search, page after page (`next` cursors): for batch work, not for HTTP. */
+  async searchAll(ctx: AccessContext, resourceType: string, query: Query): Promise<Resource[]> {
+    const first = [...query];
+    const found: Resource[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.search(ctx, resourceType, cursor ? [...first, ['_cursor', cursor]] : first);
+      found.push(...page.resources);
+      cursor = page.next;
+    } while (cursor);
+    return found;
+  }
+
   /**
    * A system-level search over the types listed in `_type` (http://hl7.org/fhir/R4/search.html#all);
    * only parameters all of them share may be used.

@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LongitudeError } from '../../../platform/errors.ts';
 import { testWindows } from '../kinds/duplicate-test-windows.ts';
+import { addDays, isoDay } from '../record-dates.ts';
 import type { Signal } from '../signal.ts';
 
 export interface TruthSignal {
@@ -37,14 +38,8 @@ export interface KeyedFinding {
   key: string;
 }
 
-/** Our kind ids by the simulator's kind names (only the kinds the simulator labels). */
-export const scoredKinds: Record<string, Signal['kind']> = {
-  'care-gap': 'care-gap',
-  'duplicate-test': 'duplicate-test',
-  'medication-conflict': 'medication-conflict',
-  'discharge-no-follow-up': 'discharge-without-follow-up',
-  'contact-drift': 'contact-drift',
-};
+/** The kinds the simulator labels, by its names (ours: `discharge-without-follow-up` for `discharge-no-follow-up`). */
+export const scoredKinds = ['care-gap', 'duplicate-test', 'medication-conflict', 'discharge-no-follow-up', 'contact-drift'] as const;
 
 /** The eCQM that raises each care gap the simulator labels (docs/signals.md, care gaps). */
 const careGapMeasures: Record<string, string> = {
@@ -98,7 +93,7 @@ export function ourKey(signal: Pick<Signal, 'kind' | 'key' | 'dueBy'>, personId:
       return { kind: 'medication-conflict', key: `${personId}|${medicationConflictCodes[head] ?? head}` };
     case 'discharge-without-follow-up': {
       if (head !== '7d' || !signal.dueBy || signal.dueBy > asOf) return undefined;
-      return { kind: 'discharge-no-follow-up', key: `${personId}|${addDays(signal.dueBy, -7)}` };
+      return { kind: 'discharge-no-follow-up', key: `${personId}|${isoDay(addDays(new Date(`${signal.dueBy}T00:00:00Z`), -7))}` };
     }
     case 'contact-drift':
       return { kind: 'contact-drift', key: `${personId}|${contactFields[head] ?? head}` };
@@ -110,12 +105,6 @@ export function ourKey(signal: Pick<Signal, 'kind' | 'key' | 'dueBy'>, personId:
 
 /** Our medication-conflict keys (`dose-mismatch|<ingredient>`) in the simulator's codes. */
 const medicationConflictCodes: Record<string, string> = { 'dose-mismatch': 'dose-mismatch', 'duplicate-therapy': 'therapeutic-duplication', 'therapeutic-duplication': 'therapeutic-duplication' };
-
-function addDays(day: string, days: number): string {
-  const date = new Date(`${day}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10);
-}
 
 /** `truth/signals.json` of a simulated organization. */
 export function readSignalTruth(datasetDir: string): SignalTruth {

@@ -21,6 +21,7 @@
 import type { CodeableConcept, ExplanationOfBenefit, MedicationRequest, MedicationStatement } from '@medplum/fhirtypes';
 import { RXNORM } from '../../../integration/normalize/codings.ts';
 import { matchDrugText, shippedTables, type NormalizationTables } from '../../../integration/normalize/index.ts';
+import { addDays, isoDay } from '../record-dates.ts';
 import { entriesOf, evidenceOf, type PersonRecord, type RecordEntry } from '../person-record.ts';
 import type { Finding, SignalContext, SignalKind } from '../signal.ts';
 
@@ -95,7 +96,7 @@ const claimType = 'http://terminology.hl7.org/CodeSystem/claim-type';
  */
 export function dispensedUses(person: PersonRecord, table: DrugTable, asOf: Date): MedicationUse[] {
   const latest = new Map<string, MedicationUse>();
-  const since = new Date(asOf.getTime() - refillGraceDays * 86_400_000).toISOString().slice(0, 10);
+  const since = isoDay(addDays(asOf, -refillGraceDays));
   for (const entry of entriesOf<ExplanationOfBenefit>(person, 'ExplanationOfBenefit')) {
     if (!entry.resource.type?.coding?.some((c) => c.system === claimType && c.code === 'pharmacy')) continue;
     for (const item of entry.resource.item ?? []) {
@@ -196,7 +197,8 @@ function doseMismatch(uses: MedicationUse[]): Finding[] {
   return findings;
 }
 
-function listsDisagree(uses: MedicationUse[]): Finding[] {
+/** @param explained - ingredients of a therapeutic duplication: being absent from another list is that finding's to say */
+function listsDisagree(uses: MedicationUse[], explained: ReadonlySet<string>): Finding[] {
   const listSources = new Set(uses.filter((u) => u.state === 'active').map((u) => u.entry.source));
   if (listSources.size < 2 && !uses.some((u) => u.state === 'stopped')) return [];
   const findings: Finding[] = [];
@@ -208,7 +210,7 @@ function listsDisagree(uses: MedicationUse[]): Finding[] {
     // Stopped in a source that does not also list it as active, after the newest active entry.
     const stopped = group.filter((u) => u.state === 'stopped' && !activeIn.has(u.entry.source) && u.assertedAt >= newestActive);
     const missingFrom = [...listSources].filter((s) => !group.some((u) => u.entry.source === s)).sort();
-    if (stopped.length === 0 && missingFrom.length === 0) continue;
+    if (stopped.length === 0 && (missingFrom.length === 0 || explained.has(ingredient))) continue;
     const parts = [
       `${ingredient} is active in ${[...activeIn].sort().join(', ')} (${active.map(describe).join('; ')})`,
       ...(stopped.length > 0 ? [`but ${stopped.map((u) => `${u.entry.source} records it as stopped (${u.name}, ${u.assertedAt.slice(0, 10)})`).join('; ')}`] : []),
@@ -241,10 +243,9 @@ function detect(person: PersonRecord, context: SignalContext): Finding[] {
   const duplicates = classDuplicates(uses, table);
   // The ingredients of a therapeutic duplication differ between the lists by nature: that one
   // finding says so, not a "missing from the other list" finding for each ingredient. A stop
-  // recorded in another source (high priority) is still its own finding.
+  // recorded in another source is still its own finding.
   const duplicated = new Set([...duplicates.values()].flatMap((byIngredient) => [...byIngredient.keys()]));
-  const disagreements = listsDisagree(uses).filter((f) => f.priority === 'high' || !duplicated.has(f.key.slice('lists-disagree|'.length)));
-  return [...duplicateTherapy(uses), ...therapeuticDuplication(duplicates), ...doseMismatch(uses), ...disagreements];
+  return [...duplicateTherapy(uses), ...therapeuticDuplication(duplicates), ...doseMismatch(uses), ...listsDisagree(uses, duplicated)];
 }
 
 export const medicationConflict: SignalKind = {
