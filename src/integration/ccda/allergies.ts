@@ -5,7 +5,7 @@
  * intolerance and its category, Reaction (4.9), Severity (4.8), Criticality (4.145) and Allergy
  * Status (4.28) observations fill reaction, severity, criticality and clinicalStatus.
  */
-import type { AllergyIntolerance, AllergyIntoleranceReaction, CodeableConcept } from '@medplum/fhirtypes';
+import type { AllergyIntolerance, AllergyIntoleranceReaction, CodeableConcept, Coding } from '@medplum/fhirtypes';
 import type { CcdaContext } from './ccda-context.ts';
 import { idKey, toCodeableConcept, toDateTime, toIdentifiers, toPeriod } from './cda-datatypes.ts';
 import { child, children, descend, type CdaNode } from './cda-xml.ts';
@@ -39,8 +39,35 @@ const TYPE: Record<string, { type?: AllergyIntolerance['type']; category?: NonNu
 const STATUS: Record<string, string> = { '55561003': 'active', '73425007': 'inactive', '413322009': 'resolved' };
 const SEVERITY_CODE: Record<string, AllergyIntoleranceReaction['severity']> = { '255604002': 'mild', '6736007': 'moderate', '24484000': 'severe', '371923003': 'mild', '371924009': 'moderate' };
 const CRITICALITY_CODE: Record<string, AllergyIntolerance['criticality']> = { CRITL: 'low', CRITH: 'high', CRITU: 'unable-to-assess' };
-/** No known allergy (SNOMED 716186003): C-CDA's negated allergy observation with no specific allergen. */
-const NO_KNOWN_ALLERGY: CodeableConcept = { coding: [{ system: 'http://snomed.info/sct', code: '716186003', display: 'No known allergy' }] };
+const SNOMED = 'http://snomed.info/sct';
+const NO_KNOWN_ALLERGY: Coding = { system: SNOMED, code: '716186003', display: 'No known allergy' };
+const NO_KNOWN_DRUG_ALLERGY: Coding = { system: SNOMED, code: '409137002', display: 'No known drug allergy' };
+const NO_KNOWN_FOOD_ALLERGY: Coding = { system: SNOMED, code: '429625007', display: 'No known food allergy' };
+/**
+ * A negated allergy observation without an allergen: its value (the allergy type) → the "no
+ * known …" concept, as C-CDA on FHIR's ConceptMap CF-NoKnownAllergies has it (allergy to
+ * substance / drug / food → no known allergy / drug allergy / food allergy).
+ */
+const NO_KNOWN_BY_TYPE: Record<string, Coding> = { '419199007': NO_KNOWN_ALLERGY, '416098002': NO_KNOWN_DRUG_ALLERGY, '414285001': NO_KNOWN_FOOD_ALLERGY };
+/**
+ * A negated allergy observation whose allergen has an equivalent negated concept, which C-CDA on
+ * FHIR ("Allergies", the negated /participant row) maps to: the whole classes (SNOMED 105590001
+ * Substance, 410942007 Drug or medicament, 255620007 Foods) and latex (111088007), the IG's example.
+ */
+const NO_KNOWN_BY_ALLERGEN: Record<string, Coding> = {
+  '105590001': NO_KNOWN_ALLERGY,
+  '410942007': NO_KNOWN_DRUG_ALLERGY,
+  '255620007': NO_KNOWN_FOOD_ALLERGY,
+  '111088007': { system: SNOMED, code: '1003774007', display: 'No known latex allergy' },
+};
+
+/** The "no known …" concept a negated allergy observation asserts; undefined when it refutes a specific allergen. */
+function noKnownAllergy(allergen: CdaNode | undefined, typeCode: string): CodeableConcept | undefined {
+  const code = allergen?.attr.code?.trim();
+  if (code && allergen?.attr.codeSystem !== '2.16.840.1.113883.6.96') return undefined;
+  const concept = code ? NO_KNOWN_BY_ALLERGEN[code] : (NO_KNOWN_BY_TYPE[typeCode] ?? NO_KNOWN_ALLERGY);
+  return concept ? { coding: [concept] } : undefined;
+}
 
 export function mapAllergyConcern(ctx: CcdaContext, act: CdaNode): void {
   const observations = nested(act, ALLERGY_OBSERVATION);
@@ -54,7 +81,7 @@ function mapAllergyObservation(ctx: CcdaContext, observation: CdaNode, concern: 
   const substance = toCodeableConcept(ctx, allergen) ?? toCodeableConcept(ctx, descend(observation, 'participant/participantRole/playingEntity/name'));
   const typeCode = child(observation, 'value')?.attr.code ?? '';
   const { type, category } = TYPE[typeCode] ?? {};
-  const noneKnown = negated(observation) && !allergen?.attr.code;
+  const noneKnown = negated(observation) ? noKnownAllergy(allergen, typeCode) : undefined;
   const status = STATUS[nestedValue(observation, ALLERGY_STATUS)?.attr.code ?? ''] ?? concernStatus(statusOf(concern), toPeriod(ctx, child(observation, 'effectiveTime'))?.end);
   const onset = toPeriod(ctx, child(observation, 'effectiveTime'))?.start;
   const criticality = CRITICALITY_CODE[nestedValue(observation, CRITICALITY)?.attr.code ?? ''];
@@ -82,7 +109,8 @@ function mapAllergyObservation(ctx: CcdaContext, observation: CdaNode, concern: 
     ...(type ? { type } : {}),
     ...(category ? { category: [category] } : {}),
     ...(criticality ? { criticality } : {}),
-    ...(noneKnown ? { code: { ...NO_KNOWN_ALLERGY, ...(substance?.text ? { text: substance.text } : {}) } } : substance ? { code: substance } : {}),
+    // A coded allergen's display ("Substance") is not the text of "no known allergy"; an uncoded allergen's text is kept.
+    ...(noneKnown ? { code: { ...noneKnown, ...(substance?.text && !allergen?.attr.code ? { text: substance.text } : {}) } } : substance ? { code: substance } : {}),
     patient: ctx.patientRef,
     ...(onset ? { onsetDateTime: onset } : {}),
     ...(recorded ? { recordedDate: recorded } : {}),

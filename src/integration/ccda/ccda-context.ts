@@ -9,7 +9,7 @@ import type { Reference, Resource } from '@medplum/fhirtypes';
 import type { CdaNode } from './cda-xml.ts';
 
 /** Bumped when a change alters what a document maps to (recorded on the Provenance). */
-export const CCDA_MAPPING_VERSION = '1';
+export const CCDA_MAPPING_VERSION = '2';
 
 export interface Unmapped {
   /** XPath-like location in the document (`/ClinicalDocument/component/structuredBody/component[4]/section/entry[2]`). */

@@ -5,7 +5,7 @@
  * "Fidelity") says what is compared, what is set apart and why.
  *
  * Prints the agreement per file and overall, resource recall per type, what was set apart and
- * the disagreements by element; asserts at least 95 % overall.
+ * the disagreements by element; asserts the measured floor (FLOOR below; the target is 95 %).
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -70,14 +70,16 @@ function add(into: Record<string, number>, from: Record<string, number>): void {
 }
 
 /**
- * The issue's target is 95 %; measured: 93.6 % (docs/integration.md lists the disagreements:
- * mostly places where we follow C-CDA and the converter does not — Condition.clinicalStatus it
- * writes for 3 of 38 problems, the document id's extension it drops, negated immunizations it
- * reports as given). The assertion guards the measured level against regressions.
+ * The issue's target is 95 %; measured: 94.2 % (1,721 / 1,827). docs/integration.md lists the
+ * disagreements left: places where we follow C-CDA on FHIR and the converter does not (the
+ * document id's extension it drops, Condition.clinicalStatus it writes for 3 of 38 problems,
+ * reaction-level severity, negated immunizations it reports as given, the translation it puts
+ * before the code sent) and problems sharing one id that pair with the wrong partner. The
+ * assertion guards the measured level against regressions.
  */
-const FLOOR = 0.93;
+const FLOOR = 0.94;
 
-test('C-CDA mapping agreement with the FHIR-Converter bundles (target 95 %, floor 93 %)', (t) => {
+test('C-CDA mapping agreement with the FHIR-Converter bundles (target 95 %, floor 94 %)', (t) => {
   const all = pairs();
   if (all.length === 0) return t.skip(`no conformance pairs under ${EXPECTED}`);
   const percent = (a: number, c: number) => (c === 0 ? 'n/a' : `${((100 * a) / c).toFixed(1)} %`);

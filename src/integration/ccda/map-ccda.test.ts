@@ -128,6 +128,19 @@ describe('mapping the C-CDA corpus', () => {
     assert.deepEqual(unmapped, [{ path: '/ClinicalDocument/component/structuredBody/component/section/entry[2]', reason: 'section "Problems": observation template 9.9.9.9 is not mapped (narrative kept in Composition.section.text)' }]);
   });
 
+  test('Procedure Activity Observation (4.13) is an Observation, unless a sender put it on a <procedure> element', () => {
+    const entry = (tag: string, extension: string, code: string) =>
+      `<entry><${tag} classCode="OBS" moodCode="EVN"><templateId root="2.16.840.1.113883.10.20.22.4.13"/><id root="1.2.3" extension="${extension}"/>
+        <code code="${code}" codeSystem="2.16.840.1.113883.6.12"/><statusCode code="completed"/><effectiveTime value="20100523"/></${tag}></entry>`;
+    const xml = wrapFragment(`<section><code code="47519-4" codeSystem="2.16.840.1.113883.6.1"/><title>Procedures</title>${entry('observation', 'x1', '93000')}${entry('procedure', 'x2', '76499')}</section>`)!;
+    const resources = mapCcdaToBundle(xml, { receivedAt }).bundle.entry!.map((e) => e.resource!);
+    const observation = resources.find((r) => r.resourceType === 'Observation') as { code: { coding: { code: string }[] }; category: { coding: { code: string }[] }[] };
+    const procedure = resources.find((r) => r.resourceType === 'Procedure') as { code: { coding: { code: string }[] }; status: string; performedDateTime: string };
+    assert.equal(observation.code.coding[0]!.code, '93000');
+    assert.equal(observation.category[0]!.coding[0]!.code, 'procedure');
+    assert.deepEqual([procedure.code.coding[0]!.code, procedure.status, procedure.performedDateTime], ['76499', 'completed', '2010-05-23']);
+  });
+
   test('mangled XML never throws anything but a LNG_CCDA_* error', () => {
     const file = join(DATA, 'ms-fhir-converter/Patient-and-Provider-Organization-Direct-Address-C-CDAR2.1.ccda');
     if (!existsSync(file)) return;

@@ -25,14 +25,22 @@ import { statementOf } from './entries.ts';
 import { IMMUNIZATION_ACTIVITY, mapImmunizationActivity } from './immunizations.ts';
 import { MEDICATION_ACTIVITY, mapMedicationActivity } from './medications.ts';
 import {
+  FUNCTIONAL_STATUS_OBSERVATION,
+  FUNCTIONAL_STATUS_ORGANIZER,
+  INDICATION,
+  MENTAL_STATUS_OBSERVATION,
+  MENTAL_STATUS_ORGANIZER,
+  NUTRITIONAL_STATUS_OBSERVATION,
   PROCEDURE_OBSERVATION,
   RESULT_OBSERVATION,
   RESULT_ORGANIZER,
   SOCIAL_HISTORY_OBSERVATIONS,
   VITAL_SIGN_OBSERVATION,
   VITAL_SIGNS_ORGANIZER,
+  mapNutritionalStatus,
   mapObservation,
   mapResultOrganizer,
+  mapStatusOrganizer,
   mapVitalSignsOrganizer,
 } from './observations.ts';
 import { mapPatient, patientKeyOf } from './patient.ts';
@@ -66,10 +74,25 @@ const ENTRY_MAPPERS: ReadonlyArray<[readonly string[], EntryMapper]> = [
   [[VITAL_SIGNS_ORGANIZER], mapVitalSignsOrganizer],
   [[VITAL_SIGN_OBSERVATION], (ctx, s) => void mapObservation(ctx, s, 'vital-signs')],
   [SOCIAL_HISTORY_OBSERVATIONS, (ctx, s) => void mapObservation(ctx, s, 'social-history')],
-  [[PROCEDURE_OBSERVATION], (ctx, s) => void mapObservation(ctx, s, 'procedure')],
+  [[PROCEDURE_OBSERVATION], mapProcedureActivityObservation],
+  [[FUNCTIONAL_STATUS_ORGANIZER, MENTAL_STATUS_ORGANIZER], mapStatusOrganizer],
+  [[FUNCTIONAL_STATUS_OBSERVATION, MENTAL_STATUS_OBSERVATION], (ctx, s) => void mapObservation(ctx, s, undefined)],
+  [[NUTRITIONAL_STATUS_OBSERVATION], mapNutritionalStatus],
+  [[INDICATION], (ctx, s) => void mapObservation(ctx, s, undefined)],
   [[PROCEDURE_ACTIVITY_PROCEDURE, PROCEDURE_ACTIVITY_ACT], mapProcedure],
   [[ENCOUNTER_ACTIVITY], mapEncounterActivity],
 ];
+
+/**
+ * Procedure Activity Observation (4.13) is an observation template; C-CDA on FHIR ("Procedures",
+ * note on template selection) maps it to an Observation, as it carries a value. Some senders put
+ * its templateId on a `<procedure>` element (EMERGE Patient-1: classCode="OBS"): that element is a
+ * CDA Procedure, which has no value, so the claim cannot hold and it maps as a Procedure.
+ */
+function mapProcedureActivityObservation(ctx: CcdaContext, statement: CdaNode): void {
+  if (statement.tag === 'procedure') mapProcedure(ctx, statement);
+  else mapObservation(ctx, statement, 'procedure');
+}
 
 function mapperFor(statement: CdaNode): EntryMapper | undefined {
   const ids = templateIds(statement);

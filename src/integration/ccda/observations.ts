@@ -3,7 +3,13 @@
  * Result Observations (4.2); Vital Signs Organizer (4.26) → one Observation per Vital Sign
  * Observation (4.27, no panel resource, as the reference converter); Smoking Status (4.78),
  * Tobacco Use (4.85), Social History (4.38), Birth Sex (4.200), Pregnancy (15.3.8) →
- * social-history Observations; Procedure Activity Observation (4.13) → a procedure Observation.
+ * social-history Observations, and so are the other Social History Section (2.17) entries:
+ * Caregiver Characteristics (4.72), Cultural and Religious Observation (4.111), Characteristics
+ * of Home Environment (4.109); Procedure Activity Observation (4.13) → a procedure Observation.
+ * Functional Status (4.67) and Mental Status (4.74, R1.1 "Cognitive Status Result") observations,
+ * alone or in their organizers (4.66, 4.75), Nutritional Status (4.124) with its Nutrition
+ * Assessments (4.138), and an Indication (4.19) standing as a section entry → Observations with
+ * no category (none of observation-category's codes fits them, and C-CDA on FHIR names none).
  * The value follows its xsi:type (PQ, CD/CE/CO, ST/ED, INT, REAL, IVL_PQ, BL, TS); reference
  * ranges and interpretation codes are kept (C-CDA on FHIR "Results" and "Vital Signs" maps).
  */
@@ -25,7 +31,17 @@ export const SOCIAL_HISTORY_OBSERVATIONS = [
   '2.16.840.1.113883.10.20.22.4.38', // Social History Observation
   '2.16.840.1.113883.10.20.22.4.200', // Birth Sex
   '2.16.840.1.113883.10.20.15.3.8', // Pregnancy Observation
+  '2.16.840.1.113883.10.20.22.4.72', // Caregiver Characteristics
+  '2.16.840.1.113883.10.20.22.4.111', // Cultural and Religious Observation
+  '2.16.840.1.113883.10.20.22.4.109', // Characteristics of Home Environment
 ];
+export const FUNCTIONAL_STATUS_ORGANIZER = '2.16.840.1.113883.10.20.22.4.66';
+export const FUNCTIONAL_STATUS_OBSERVATION = '2.16.840.1.113883.10.20.22.4.67';
+export const MENTAL_STATUS_ORGANIZER = '2.16.840.1.113883.10.20.22.4.75';
+export const MENTAL_STATUS_OBSERVATION = '2.16.840.1.113883.10.20.22.4.74';
+export const NUTRITIONAL_STATUS_OBSERVATION = '2.16.840.1.113883.10.20.22.4.124';
+const NUTRITION_ASSESSMENT = '2.16.840.1.113883.10.20.22.4.138';
+export const INDICATION = '2.16.840.1.113883.10.20.22.4.19';
 
 type Category = 'laboratory' | 'vital-signs' | 'social-history' | 'procedure' | 'exam';
 const CATEGORY = 'http://terminology.hl7.org/CodeSystem/observation-category';
@@ -42,7 +58,6 @@ export function mapResultOrganizer(ctx: CcdaContext, organizer: CdaNode): void {
     return;
   }
   const effective = toEffective(ctx, child(organizer, 'effectiveTime'));
-  const memberEffective = members.map((m) => toEffective(ctx, child(m, 'effectiveTime')).dateTime).filter(Boolean).sort()[0];
   const performers = performerReferences(organizer);
   const report: DiagnosticReport = {
     resourceType: 'DiagnosticReport',
@@ -51,7 +66,7 @@ export function mapResultOrganizer(ctx: CcdaContext, organizer: CdaNode): void {
     category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'LAB' }] }],
     code,
     subject: ctx.patientRef,
-    ...(effective.dateTime ? { effectiveDateTime: effective.dateTime } : effective.period ? { effectivePeriod: effective.period } : memberEffective ? { effectiveDateTime: memberEffective } : {}),
+    ...(effective.dateTime ? { effectiveDateTime: effective.dateTime } : effective.period ? { effectivePeriod: effective.period } : membersSpan(ctx, members)),
     ...(performers.length ? { performer: performers } : {}),
     ...(results.length ? { result: results } : {}),
   };
@@ -59,13 +74,59 @@ export function mapResultOrganizer(ctx: CcdaContext, organizer: CdaNode): void {
   ctx.add(report, idKey(children(organizer, 'id')), organizer);
 }
 
-export function mapVitalSignsOrganizer(ctx: CcdaContext, organizer: CdaNode): void {
-  reportUnread(ctx, organizer, [VITAL_SIGN_OBSERVATION], 'vital signs organizer');
-  for (const member of nested(organizer, VITAL_SIGN_OBSERVATION)) mapObservation(ctx, member, 'vital-signs', organizer);
+/**
+ * A Result Organizer without an effectiveTime: C-CDA on FHIR ("Results", /effectiveTime row) takes
+ * the earliest and latest observation times; one instant is effectiveDateTime, a span a Period.
+ */
+function membersSpan(ctx: CcdaContext, members: readonly CdaNode[]): Pick<DiagnosticReport, 'effectiveDateTime' | 'effectivePeriod'> {
+  const times = members
+    .map((m) => toEffective(ctx, child(m, 'effectiveTime')))
+    .flatMap((e) => [e.dateTime, e.period?.start, e.period?.end])
+    .filter((t): t is string => !!t && !Number.isNaN(Date.parse(t)))
+    .sort((a, b) => Date.parse(a) - Date.parse(b));
+  const [first] = times;
+  const last = times[times.length - 1];
+  if (!first || !last) return {};
+  return Date.parse(first) === Date.parse(last) ? { effectiveDateTime: first } : { effectivePeriod: { start: first, end: last } };
 }
 
-/** One observation → Observation; `organizer` lends its effectiveTime when the member has none. */
-export function mapObservation(ctx: CcdaContext, node: CdaNode, category: Category, organizer?: CdaNode): { reference: string } {
+export function mapVitalSignsOrganizer(ctx: CcdaContext, organizer: CdaNode): void {
+  reportUnread(ctx, organizer, [VITAL_SIGN_OBSERVATION], 'vital signs organizer');
+  for (const member of nested(organizer, VITAL_SIGN_OBSERVATION)) mapObservation(ctx, member, 'vital-signs', { organizer });
+}
+
+/**
+ * Functional Status Organizer (4.66) and Mental Status Organizer (4.75) → their member
+ * observations (4.67, 4.74), one Observation each, as for vital signs. The organizer's own code
+ * (an ICF or SNOMED grouping such as "d3 Communication") has no resource to go to and is reported.
+ */
+export function mapStatusOrganizer(ctx: CcdaContext, organizer: CdaNode): void {
+  const members = [FUNCTIONAL_STATUS_OBSERVATION, MENTAL_STATUS_OBSERVATION];
+  reportUnread(ctx, organizer, members, 'status organizer');
+  if (child(organizer, 'code')?.attr.code) ctx.report(organizer.path, `status organizer: its grouping code ${child(organizer, 'code')!.attr.code} is not mapped (its observations are)`);
+  for (const member of nested(organizer, ...members)) mapObservation(ctx, member, undefined, { organizer });
+}
+
+/**
+ * Nutritional Status Observation (4.124) → an Observation derived from its Nutrition Assessments
+ * (4.138, entryRelationship SUBJ), each an Observation of its own: the assessments are the
+ * findings the status was concluded from (Observation.derivedFrom).
+ */
+export function mapNutritionalStatus(ctx: CcdaContext, node: CdaNode): void {
+  const assessments = nested(node, NUTRITION_ASSESSMENT).map((a) => mapObservation(ctx, a, undefined));
+  mapObservation(ctx, node, undefined, { read: [NUTRITION_ASSESSMENT], derivedFrom: assessments });
+}
+
+interface ObservationContext {
+  /** The organizer that lends its effectiveTime when the member has none. */
+  organizer?: CdaNode;
+  /** Nested templates the caller maps itself (not reported as unmapped). */
+  read?: readonly string[];
+  derivedFrom?: { reference: string }[];
+}
+
+/** One observation → Observation (no category when none of observation-category's codes fits). */
+export function mapObservation(ctx: CcdaContext, node: CdaNode, category: Category | undefined, { organizer, read = [], derivedFrom = [] }: ObservationContext = {}): { reference: string } {
   const code = toCodeableConcept(ctx, child(node, 'code')) ?? { text: textContent(child(node, 'text')) || 'observation (no code in the document)' };
   if (!child(node, 'code')?.attr.code) ctx.report(node.path, 'observation without a code');
   const effective = toEffective(ctx, child(node, 'effectiveTime'));
@@ -76,12 +137,14 @@ export function mapObservation(ctx: CcdaContext, node: CdaNode, category: Catego
   const performers = performerReferences(node);
   const bodySite = toCodeableConcept(ctx, child(node, 'targetSiteCode'));
   const method = toCodeableConcept(ctx, child(node, 'methodCode'));
-  reportUnread(ctx, node, [], 'observation');
+  reportUnread(ctx, node, read, 'observation');
+  // Observation has no participant: a caregiver (4.72), a specimen or a device here is reported, not lost.
+  for (const p of children(node, 'participant')) ctx.report(p.path, `observation participant (typeCode ${p.attr.typeCode ?? 'none'}) is not mapped`);
   const resource: Observation = {
     resourceType: 'Observation',
     identifier: toIdentifiers(children(node, 'id')),
     status: OBSERVATION_STATUS[statusOf(node) ?? ''] ?? 'final',
-    category: [{ coding: [{ system: CATEGORY, code: category }] }],
+    ...(category ? { category: [{ coding: [{ system: CATEGORY, code: category }] }] } : {}),
     code,
     subject: ctx.patientRef,
     ...effectiveOf(effective.dateTime || effective.period ? effective : fallback),
@@ -92,6 +155,7 @@ export function mapObservation(ctx: CcdaContext, node: CdaNode, category: Catego
     ...(bodySite ? { bodySite } : {}),
     ...(method ? { method } : {}),
     ...(referenceRange.length ? { referenceRange } : {}),
+    ...(derivedFrom.length ? { derivedFrom } : {}),
   };
   // A negated observation asserts the finding is absent (C-CDA on FHIR: dataAbsentReason is not it; keep the fact as a note).
   if (negated(node)) resource.note = [{ text: 'negationInd="true": the document states this was NOT observed' }];

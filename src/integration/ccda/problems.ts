@@ -24,6 +24,10 @@ const READ_ELSEWHERE = [PROBLEM_STATUS];
 const CLINICAL = 'http://terminology.hl7.org/CodeSystem/condition-clinical';
 const VERIFICATION = 'http://terminology.hl7.org/CodeSystem/condition-ver-status';
 const CATEGORY = 'http://terminology.hl7.org/CodeSystem/condition-category';
+/** C-CDA on FHIR ConceptMap CF-ConditionClinicalStatus: the concern act's statusCode, used only when no Problem Status (4.6) says it. */
+const CONCERN_STATUS: Record<string, string> = { active: 'active', completed: 'inactive', suspended: 'inactive', aborted: 'inactive' };
+/** Statuses FHIR does not allow beside an abatement (con-4); C-CDA on FHIR "Problems" suggests inactive instead. */
+const ONGOING = ['active', 'recurrence', 'relapse'];
 const STATUS: Record<string, string> = { '55561003': 'active', '73425007': 'inactive', '413322009': 'resolved', '246455001': 'recurrence', '263855007': 'relapse', '277022003': 'remission' };
 
 /** A concern or diagnosis act → one Condition per Problem Observation in it. */
@@ -41,7 +45,7 @@ export function mapProblemObservation(ctx: CcdaContext, observation: CdaNode, ca
   const period = toPeriod(ctx, child(observation, 'effectiveTime'));
   const statusCode = nestedValue(observation, PROBLEM_STATUS)?.attr.code;
   const concernStatus = statusOf(concern);
-  const clinical = (statusCode && STATUS[statusCode]) ?? (period?.end ? 'resolved' : concernStatus === 'completed' ? 'resolved' : concernStatus === 'active' ? 'active' : undefined);
+  const clinical = clinicalStatusOf((statusCode && STATUS[statusCode]) || CONCERN_STATUS[concernStatus ?? ''], period?.end);
   const recorded = toDateTime(ctx, descend(observation, 'author/time')) ?? toDateTime(ctx, descend(concern, 'author/time'));
   const [recorder] = authorReferences(observation);
   reportUnread(ctx, observation, READ_ELSEWHERE, 'problem observation');
@@ -54,10 +58,21 @@ export function mapProblemObservation(ctx: CcdaContext, observation: CdaNode, ca
     ...(code ? { code } : {}),
     subject: ctx.patientRef,
     ...(period?.start ? { onsetDateTime: period.start } : {}),
-    ...(period?.end && clinical !== 'active' && !negated(observation) ? { abatementDateTime: period.end } : {}),
+    ...(period?.end && !negated(observation) ? { abatementDateTime: period.end } : {}),
     ...(recorded ? { recordedDate: recorded } : {}),
     ...(recorder ? { recorder } : {}),
   };
   if (resource.identifier?.length === 0) delete resource.identifier;
   return ctx.add(resource, idKey(children(observation, 'id')), observation);
+}
+
+/**
+ * Problem Status, else the concern's status (C-CDA on FHIR "Problems": /statusCode → clinicalStatus
+ * only when the Problem Status Observation is missing). An effectiveTime/high means the problem
+ * ended: an ongoing status beside it becomes inactive, and with no status at all it is resolved.
+ */
+function clinicalStatusOf(status: string | undefined, ended: string | undefined): string | undefined {
+  if (!ended) return status;
+  if (!status) return 'resolved';
+  return ONGOING.includes(status) ? 'inactive' : status;
 }
