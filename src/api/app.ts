@@ -8,6 +8,7 @@ import type { Hub } from '../hub.ts';
 import { publicBaseUrl } from '../platform/config.ts';
 import { AuditQuery } from '../trust/audit/audit-query.ts';
 import { fhirPlugin } from './fhir/fhir-plugin.ts';
+import { goldenSourceIds } from '../identity/golden-record.ts';
 import { operationOutcome, toErrorAnswer } from './operation-outcome.ts';
 import { auditAdminPlugin } from './plugins/audit-admin.ts';
 import { authPlugin } from './plugins/auth.ts';
@@ -72,6 +73,7 @@ export async function buildApp(deps: AppDeps, options: { storedTypes: readonly s
   await fastify.register(identityPlugin, { prefix: '/identity', db: deps.db, store: deps.store, audit: deps.audit, searchParameters: deps.searchParameters, tokenKeys: deps.tokenKeys, sessions });
   await fastify.register(fhirPlugin, {
     prefix: '/fhir/R4',
+    linkedPatients: goldenSourceIds,
     db: deps.db,
     store: deps.store,
     auditQuery,

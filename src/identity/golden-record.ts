@@ -9,11 +9,20 @@ import type { Patient } from '@medplum/fhirtypes';
 import { appendEvents, type NewEvent } from '../platform/outbox/events.ts';
 import { LongitudeError } from '../platform/errors.ts';
 import type { StoreTransaction } from '../record/resource-store.ts';
-import { GOLDEN_TAG } from './from-fhir-patient.ts';
+import { GOLDEN_TAG, isGoldenPatient } from './from-fhir-patient.ts';
 import type { PersonStatus } from './person-store.ts';
 import { changedElements, surviveGoldenRecord, type SurvivedRecord, type SurvivorSource, type SurvivorshipRules } from './survivorship.ts';
 
 /** Identifier system of the person id on the golden Patient. */
+/** A golden Patient's source Patient ids (its `seealso` links); none for any other Patient. */
+export function goldenSourceIds(patient: Patient): string[] {
+  if (!isGoldenPatient(patient)) return [];
+  return (patient.link ?? [])
+    .filter((l) => l.type === 'seealso')
+    .map((l) => /^Patient\/([A-Za-z0-9\-.]{1,64})$/.exec(l.other.reference ?? '')?.[1])
+    .filter((id): id is string => id !== undefined);
+}
+
 export const PERSON_ID_SYSTEM = 'urn:longitude:identity:person';
 export const PERSON_CHANGED_TOPIC = 'identity.person.changed';
 

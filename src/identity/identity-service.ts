@@ -24,6 +24,11 @@ import { isGoldenPatient, patientToSourceRecord, sourceSystemOfPatient } from '.
 import { writeGoldenRecords, type GoldenPerson } from './golden-record.ts';
 import { linkRecords, type LinkStage } from './link.ts';
 import * as sql from './person-store.ts';
+import { candidateSearches, decideOnline, type OnlineDecision, type PersonMember } from './online-match.ts';
+import { loadModel, saveModel } from './model-store.ts';
+import { normalizeRecord } from './normalize/record.ts';
+import { PERSON_COMPARISONS } from './compare/fields.ts';
+import { SourcePatientIndex, sourceMergePairs, sourceMergeSearches, type SourceMergePair } from './source-merges.ts';
 import { loadSurvivorshipRules, surviveGoldenRecord, type SurvivorSource, type SurvivorshipRules } from './survivorship.ts';
 import type { NormalizedRecord, SourceRecord } from './types.ts';
 
@@ -154,6 +159,7 @@ export class IdentityService {
       }
       groups.set(key, kept);
     }
+    const sourceMerges = joinSourceMerges(groups, new Map(records.map((r, i) => [r.recordId, i])), sourceMergePairs(new SourcePatientIndex(patients)), notMatch, refOf);
 
     // Stable ids: greedy, largest overlap with an existing active person first.
     const votes: { group: number; person: string; count: number }[] = [];
@@ -191,7 +197,15 @@ export class IdentityService {
       (membersOf.get(p) ?? membersOf.set(p, []).get(p)!).push(i);
     });
 
-    // Links with their score and reasons; pinned (human) links are kept as they are.
+    // Links with their score and reasons; pinned (human) links are kept as they are. A record
+    // the engine would not link on its own but a source's merge put in the person says so.
+    const linkWeight = probabilityToWeight(this.config.linkProbability);
+    const claimOf = new Map<string, SourceMergePair>();
+    for (const pair of sourceMerges.honoured) {
+      if (finalPerson.get(pair.survivor) !== finalPerson.get(pair.prior)) continue;
+      claimOf.set(pair.prior, pair);
+      if (!claimOf.has(pair.survivor)) claimOf.set(pair.survivor, pair);
+    }
     const actor = ctx.actor.id;
     const links: sql.LinkRow[] = [];
     const decisions: sql.Decision[] = [];
@@ -205,10 +219,13 @@ export class IdentityService {
       for (const rec of mates) {
         if (pinned.has(rec.recordId)) continue;
         const best = bestPartner(model, rec, mates);
+        const claim = claimOf.get(rec.recordId);
+        const bySource = claim !== undefined && (!best || best.weight < linkWeight);
         const link: sql.LinkRow = {
           recordRef: rec.recordId, personId, source: rec.source,
           score: best?.weight ?? null, probability: best ? weightToProbability(best.weight) : null,
-          rule: best ? 'auto-link' : 'auto-single', reasons: best?.reasons ?? [], decidedBy: 'auto', decidedById: actor,
+          rule: bySource ? 'source-merge' : best ? 'auto-link' : 'auto-single',
+          reasons: bySource ? [{ note: claim.note }] : best?.reasons ?? [], decidedBy: 'auto', decidedById: actor,
         };
         const old = existing.get(rec.recordId);
         if (!old || old.personId !== personId) linksChanged++;
@@ -229,8 +246,10 @@ export class IdentityService {
       else retired.push(p.id);
     }
     for (const m of merged) decisions.push({ decidedBy: 'auto', decidedById: actor, action: 'merge', personId: m.into, otherPersonId: m.id, reasons: { note: 'relink: every record now belongs to the survivor' } });
+    for (const pair of sourceMerges.joined) {
+      decisions.push({ decidedBy: 'auto', decidedById: actor, action: 'source-merge', personId: finalPerson.get(pair.survivor) ?? null, recordRefs: [pair.survivor, pair.prior], reasons: { note: pair.note } });
+    }
 
-    const linkWeight = probabilityToWeight(this.config.linkProbability);
     const reviewItems = result.reviewPairs
       .filter((p) => finalPerson.get(refOf(p.i)) !== finalPerson.get(refOf(p.j)))
       .map((p) => ({
@@ -246,6 +265,7 @@ export class IdentityService {
       for (const m of merged) await sql.setPersonStatus(tx, [m.id], 'merged', m.into);
       await sql.setPersonStatus(tx, retired, 'retired');
       await sql.appendDecisions(tx, decisions);
+      await saveModel(tx, model, n);
       const opened = await sql.openReviewItems(tx, reviewItems);
       await sql.supersedeSettledReviews(tx);
       return opened;
@@ -465,15 +485,26 @@ export class IdentityService {
     const moved = await sql.linksOfPersons(this.deps.db, [otherId]);
     await this.authorize(ctx, 'update', 'update', { reference: `Patient/${survivorId}`, query: 'identity merge' },
       `merge: person ${otherId} into ${survivorId} (${moved.length} records)`);
-    await this.deps.store.transaction(ctx, async (tx) => {
-      await tx.alongside(async (q) => {
-        await sql.upsertLinks(q, moved.map((l) => ({ ...l, personId: survivorId, rule: 'merge', decidedBy: 'user' as const, decidedById: ctx.actor.id })));
-        await sql.setPersonStatus(q, [otherId], 'merged', survivorId);
-        await sql.appendDecisions(q, [{ decidedBy: 'user', decidedById: ctx.actor.id, action: 'merge', personId: survivorId, otherPersonId: otherId, recordRefs: moved.map((l) => l.recordRef) }]);
-        await sql.supersedeSettledReviews(q);
-      });
-      await this.rebuild(tx, [survivorId, otherId]);
+    await this.deps.store.transaction(ctx, (tx) => this.movePerson(tx, ctx, { survivorId, otherId, moved, decidedBy: 'user', rule: 'merge' }));
+  }
+
+  /** Moves every record of `otherId` to `survivorId`, redirects `otherId` and rebuilds both golden records. */
+  private async movePerson(
+    tx: StoreTransaction,
+    ctx: AccessContext,
+    m: { survivorId: string; otherId: string; moved: sql.LinkRow[]; decidedBy: sql.DecidedBy; rule: 'merge' | 'source-merge'; reasons?: { note: string }[] },
+  ): Promise<void> {
+    const { survivorId, otherId } = m;
+    await tx.alongside(async (q) => {
+      await sql.upsertLinks(q, m.moved.map((l) => ({ ...l, personId: survivorId, rule: m.rule, decidedBy: m.decidedBy, decidedById: ctx.actor.id, ...(m.reasons ? { reasons: m.reasons } : {}) })));
+      await sql.setPersonStatus(q, [otherId], 'merged', survivorId);
+      await sql.appendDecisions(q, [{
+        decidedBy: m.decidedBy, decidedById: ctx.actor.id, action: m.rule, personId: survivorId, otherPersonId: otherId,
+        recordRefs: m.moved.map((l) => l.recordRef), ...(m.reasons ? { reasons: m.reasons } : {}),
+      }]);
+      await sql.supersedeSettledReviews(q);
     });
+    await this.rebuild(tx, [survivorId, otherId]);
   }
 
   /**
@@ -536,20 +567,106 @@ export class IdentityService {
       const patient = await this.readSource(ctx, ref);
       if (patient && !isGoldenPatient(patient)) fresh.push({ ref, patient });
     }
-    const newPersons = fresh.map((f) => ({ ...f, personId: randomUUID() }));
+    if (persons.size > 0) await this.deps.store.transaction(ctx, (tx) => this.rebuild(tx, [...persons]));
+    // One at a time, each committed before the next is matched: two new records of one person
+    // in the same batch (the hospital's and the lab's) find each other.
+    const stored = fresh.length > 0 ? await loadModel(this.deps.db, PERSON_COMPARISONS) : undefined;
+    for (const f of fresh) persons.add(await this.placeNewRecord(ctx, f, stored?.model));
+    for (const p of await this.honourSourceMerges(ctx, recordRefs)) persons.add(p);
+    return [...persons];
+  }
+
+  /**
+   * A source Patient with no person yet: matched online (online-match.ts) with the model of the
+   * last relink when there is one, and linked to the person it matches, else given a person of
+   * its own; possible matches open review items. Returns its person.
+   */
+  private async placeNewRecord(ctx: AccessContext, f: { ref: string; patient: Patient }, model: MatchModel | undefined): Promise<string> {
+    const linkWeight = probabilityToWeight(this.config.linkProbability);
+    const decision: OnlineDecision = model
+      ? decideOnline(model, normalizeRecord(patientToSourceRecord(f.patient), 0), await this.onlineCandidates(ctx, f), { linkWeight, reviewWeight: probabilityToWeight(this.config.reviewProbability) })
+      : { kind: 'single', review: [] };
+    const personId = decision.kind === 'link' ? decision.personId : randomUUID();
+    const best = decision.kind === 'link' ? decision.best : undefined;
+    if (best) {
+      await this.authorize(ctx, 'update', 'update', { reference: `Patient/${personId}`, query: 'identity online-link' },
+        `online-link: ${f.ref} → person ${personId} score ${best.weight.toFixed(1)} (best ${best.partner}); ${describeReasons(best.weights)}`);
+    }
     await this.deps.store.transaction(ctx, async (tx) => {
-      if (newPersons.length > 0) {
-        await tx.alongside(async (q) => {
-          await sql.insertPersons(q, newPersons.map((p) => p.personId));
-          await sql.upsertLinks(q, newPersons.map((p) => ({
-            recordRef: p.ref, personId: p.personId, source: sourceSystemOfPatient(p.patient), score: null, probability: null,
-            rule: 'auto-single', reasons: [], decidedBy: 'auto' as const, decidedById: ctx.actor.id,
-          })));
-        });
-      }
-      await this.rebuild(tx, [...persons, ...newPersons.map((p) => p.personId)]);
+      await tx.alongside(async (q) => {
+        if (!best) await sql.insertPersons(q, [personId]);
+        await sql.upsertLinks(q, [{
+          recordRef: f.ref, personId, source: sourceSystemOfPatient(f.patient), score: best?.weight ?? null, probability: best ? weightToProbability(best.weight) : null,
+          rule: best ? 'online-link' : 'auto-single', reasons: best?.weights ?? [], decidedBy: 'auto', decidedById: ctx.actor.id,
+        }]);
+        if (best) await sql.appendDecisions(q, [{ decidedBy: 'auto', decidedById: ctx.actor.id, action: 'online-link', personId, recordRefs: [f.ref], score: best.weight, reasons: best.weights }]);
+        await sql.openReviewItems(q, decision.review.map((r) => ({
+          recordA: f.ref, recordB: r.partner, score: Math.min(r.weight, linkWeight), probability: weightToProbability(r.weight), weights: r.weights,
+        })));
+      });
+      await this.rebuild(tx, [personId]);
     });
-    return [...persons, ...newPersons.map((p) => p.personId)];
+    return personId;
+  }
+
+  /** Every member of each active person a candidate search finds (not-a-match records left out). */
+  private async onlineCandidates(ctx: AccessContext, f: { ref: string; patient: Patient }): Promise<PersonMember[]> {
+    const found = new Set<string>();
+    for (const query of candidateSearches(f.patient, this.config.maxBlockSize)) {
+      const page = await this.search.search(ctx, 'Patient', query);
+      if (page.resources.length > this.config.maxBlockSize) continue;
+      for (const r of page.resources) if (r.id && `Patient/${r.id}` !== f.ref) found.add(`Patient/${r.id}`);
+    }
+    const refused = new Set((await sql.notMatchesOf(this.deps.db, f.ref)));
+    const personIds = new Set<string>();
+    for (const ref of found) {
+      if (refused.has(ref)) continue;
+      const link = await sql.linkOfRecord(this.deps.db, ref);
+      if (link) personIds.add(link.personId);
+    }
+    if (personIds.size === 0) return [];
+    const links = (await sql.linksOfPersons(this.deps.db, [...personIds])).filter((l) => !refused.has(l.recordRef));
+    const patients = await this.search.searchAll(ctx, 'Patient', [['_id', links.map((l) => l.recordRef.slice('Patient/'.length)).join(',')]]);
+    const byRef = new Map(patients.map((p) => [`Patient/${p.id}`, p as Patient]));
+    return links.flatMap((l, k) => {
+      const patient = byRef.get(l.recordRef);
+      return patient ? [{ personId: l.personId, record: normalizeRecord(patientToSourceRecord(patient), k + 1) }] : [];
+    });
+  }
+
+  /**
+   * Online side of source merges (source-merges.ts): the claims these records carry, and the
+   * claims other records make about them (a claim may arrive before the record it names).
+   * Each pair's prior record joins the survivor record's person: alone, its link moves; with
+   * other records, its person is merged into the survivor's. A "not a match" between the two
+   * wins. Returns the persons changed.
+   */
+  private async honourSourceMerges(ctx: AccessContext, recordRefs: readonly string[]): Promise<string[]> {
+    const ids = recordRefs.map((r) => r.slice('Patient/'.length)).filter((id) => id.length > 0);
+    if (ids.length === 0) return [];
+    const own = (await this.search.searchAll(ctx, 'Patient', [['_id', ids.join(',')]])) as Patient[];
+    const index = new SourcePatientIndex(own);
+    for (const query of sourceMergeSearches(index.patients())) {
+      for (const p of await this.search.searchAll(ctx, 'Patient', [query])) index.add(p as Patient);
+    }
+    const mine = new Set(recordRefs);
+    const pairs = sourceMergePairs(index).filter((p) => mine.has(p.survivor) || mine.has(p.prior));
+    const changed: string[] = [];
+    for (const pair of pairs) changed.push(...(await this.applySourceMerge(ctx, pair)));
+    return changed;
+  }
+
+  private async applySourceMerge(ctx: AccessContext, pair: SourceMergePair): Promise<string[]> {
+    const [survivor, prior] = await Promise.all([sql.linkOfRecord(this.deps.db, pair.survivor), sql.linkOfRecord(this.deps.db, pair.prior)]);
+    if (!survivor || !prior || survivor.personId === prior.personId) return [];
+    if (await sql.isNotMatch(this.deps.db, pair.survivor, pair.prior)) return [];
+    const moved = await sql.linksOfPersons(this.deps.db, [prior.personId]);
+    const reasons = [{ note: pair.note }];
+    await this.authorize(ctx, 'update', 'update', { reference: `Patient/${survivor.personId}`, query: 'identity source-merge' },
+      `source-merge: ${pair.prior} → ${pair.survivor}, person ${prior.personId} into ${survivor.personId} (${moved.length} records); ${pair.note}`);
+    await this.deps.store.transaction(ctx, (tx) =>
+      this.movePerson(tx, ctx, { survivorId: survivor.personId, otherId: prior.personId, moved, decidedBy: 'auto', rule: 'source-merge', reasons }));
+    return [survivor.personId, prior.personId];
   }
 
   // ---------------------------------------------------------------- helpers
@@ -630,3 +747,39 @@ function inContentOrder(records: SourceRecord[]): SourceRecord[] {
   return keyed.map((k) => k.r);
 }
 
+/**
+ * Joins the engine's groups that a source's merge claims connect (source-merges.ts). A claim
+ * is not honoured when a person said its two records, or any two records it would bring
+ * together, are not a match. Returns the claims honoured and those that joined two groups.
+ */
+function joinSourceMerges(
+  groups: Map<number, number[]>,
+  indexOfRef: ReadonlyMap<string, number>,
+  pairs: readonly SourceMergePair[],
+  notMatch: ReadonlySet<string>,
+  refOf: (i: number) => string,
+): { honoured: SourceMergePair[]; joined: SourceMergePair[] } {
+  const groupOf = new Map<number, number>();
+  for (const [g, members] of groups) for (const i of members) groupOf.set(i, g);
+  const clash = (a: number[], b: number[]) => notMatch.size > 0 && a.some((i) => b.some((j) => notMatch.has(sql.orderedPair(refOf(i), refOf(j)).join('\n'))));
+  const honoured: SourceMergePair[] = [];
+  const joined: SourceMergePair[] = [];
+  for (const pair of pairs) {
+    const s = indexOfRef.get(pair.survivor);
+    const p = indexOfRef.get(pair.prior);
+    if (s === undefined || p === undefined) continue;
+    const [gs, gp] = [groupOf.get(s)!, groupOf.get(p)!];
+    if (gs === gp) {
+      if (!clash([s], [p])) honoured.push(pair);
+      continue;
+    }
+    const [into, from] = [groups.get(gs)!, groups.get(gp)!];
+    if (clash(into, from)) continue;
+    into.push(...from);
+    groups.delete(gp);
+    for (const i of from) groupOf.set(i, gs);
+    honoured.push(pair);
+    joined.push(pair);
+  }
+  return { honoured, joined };
+}

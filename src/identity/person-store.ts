@@ -169,6 +169,20 @@ export async function addNotMatch(tx: Queryable, a: string, b: string, decidedBy
   await tx.query('insert into identity_not_match (record_a, record_b, decided_by_id) values ($1, $2, $3) on conflict do nothing', [x, y, decidedById]);
 }
 
+export async function isNotMatch(db: Queryable, a: string, b: string): Promise<boolean> {
+  const { rows } = await db.query('select 1 from identity_not_match where record_a = $1 and record_b = $2', orderedPair(a, b));
+  return rows.length > 0;
+}
+
+/** The records a person said are not this one. */
+export async function notMatchesOf(db: Queryable, ref: string): Promise<string[]> {
+  const { rows } = await db.query<{ other: string }>(
+    'select case when record_a = $1 then record_b else record_a end as other from identity_not_match where record_a = $1 or record_b = $1',
+    [ref],
+  );
+  return rows.map((r) => r.other);
+}
+
 export async function allNotMatches(db: Queryable): Promise<[string, string][]> {
   const { rows } = await db.query<{ record_a: string; record_b: string }>('select record_a, record_b from identity_not_match');
   return rows.map((r) => [r.record_a, r.record_b]);
@@ -289,11 +303,11 @@ export async function decisionsOfPerson(db: Queryable, personId: string, limit =
   }));
 }
 
-/** The last merge of `mergedId` into another person, with the records it moved. */
+/** The last merge of `mergedId` into another person (a user's, or one a source asserted), with the records it moved. */
 export async function lastMerge(db: Queryable, mergedId: string): Promise<DecisionRow | undefined> {
   const { rows } = await db.query<DecisionDbRow>(
     `select id, decided_at, decided_by, decided_by_id, action, person_id, other_person_id, record_refs, score, reasons
-       from identity_decision where action = 'merge' and other_person_id = $1 order by id desc limit 1`,
+       from identity_decision where action in ('merge', 'source-merge') and other_person_id = $1 order by id desc limit 1`,
     [mergedId],
   );
   const r = rows[0];

@@ -3,6 +3,8 @@
  * Patient and every resource in its compartment, found through the search index's reference
  * rows (the CompartmentDefinition's parameters), filtered by `_since` and `_type`, and paged
  * by (type, id) keyset so a long record is served in pages that stay correct while it grows.
+ * For a golden Patient, the compartments of the source Patients it links too: the longitudinal
+ * record across silos, what a care manager asks $everything of a person for.
  */
 import type { Patient, Resource } from '@medplum/fhirtypes';
 import { resourceTypes } from '../fhir/index.ts';
@@ -15,6 +17,12 @@ import type { ResourceStore } from './resource-store.ts';
 import { patientCompartmentParameters } from './search/search-parameters.ts';
 
 export interface EverythingOptions {
+  /**
+   * The other Patients whose records belong to this one's (a golden Patient's source records):
+   * given the Patient read, the ids to include. Plugged in by the composition root, so the
+   * record layer does not know who decides it (identity does).
+   */
+  linkedPatients?: (patient: Patient) => readonly string[];
   since?: Date;
   types?: readonly string[];
   count: number;
@@ -55,7 +63,8 @@ export async function patientEverything(
   options: EverythingOptions,
 ): Promise<EverythingPage> {
   // Reading the Patient decides access to the record as a whole (and answers 404/410).
-  await deps.store.read<Patient>(ctx, 'Patient', patientId);
+  const patient = await deps.store.read<Patient>(ctx, 'Patient', patientId);
+  const patientIds = [patientId, ...(options.linkedPatients?.(patient) ?? []).filter((id) => id !== patientId)];
   const known = new Set(['Patient', ...compartmentLinks().types]);
   const unknown = options.types?.find((t) => !known.has(t));
   if (unknown) throw errorAt('LNG_BAD_REQUEST', `_type: ${unknown} has no place in a Patient's record`, '_type');
@@ -67,9 +76,9 @@ export async function patientEverything(
        select x.resource_type, x.id
          from search_reference x
          join unnest($2::text[], $3::text[]) as c(t, code) on c.t = x.resource_type and c.code = x.code
-        where x.target_type = 'Patient' and x.target_id = $1
+        where x.target_type = 'Patient' and x.target_id = any($1::text[])
        union
-       select 'Patient', $1
+       select 'Patient', unnest($1::text[])
      )
      select r.resource_type, r.id, r.content
        from resource r
@@ -81,7 +90,7 @@ export async function patientEverything(
       order by r.resource_type, r.id
       limit $8`,
     [
-      patientId,
+      patientIds,
       compartmentLinks().types,
       compartmentLinks().codes,
       types,

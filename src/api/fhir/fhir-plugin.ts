@@ -5,7 +5,7 @@
  * search for auditors; and the CapabilityStatement. A thin adapter: decisions, validation
  * and audit happen in the store.
  */
-import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { Bundle, Patient, Resource } from '@medplum/fhirtypes';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../platform/db/db.ts';
 import { errorAt, LongitudeError } from '../../platform/errors.ts';
@@ -42,6 +42,8 @@ export interface FhirPluginOptions {
   searchIndexer: FhirSearchIndexer;
   version: string;
   bodyLimit: number;
+  /** For `$everything`: the Patients whose records belong to a Patient's (a golden Patient's sources). */
+  linkedPatients?: (patient: Patient) => readonly string[];
 }
 
 const fhirJson = 'application/fhir+json; charset=utf-8';
@@ -143,6 +145,7 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
       const after = _page ? decodeEverythingPage(_page) : undefined;
       const { resources, next } = await patientEverything({ db: options.db, store, audit: options.audit }, accessContextOf(request), request.params.id, {
         count,
+        ...(options.linkedPatients ? { linkedPatients: options.linkedPatients } : {}),
         ...(since ? { since } : {}),
         ...(types ? { types } : {}),
         ...(after ? { after } : {}),

@@ -42,6 +42,22 @@ for (const backend of testDatabases()) {
       assert.equal((await call('GET', '/identity/persons/nobody')).statusCode, 404);
     });
 
+    test('$everything on a golden id: the longitudinal record, every resource of every linked source record', async () => {
+      const id = (await personOf('Patient/clinic-p0'))!;
+      await t.hub.store.transaction(systemContext('test'), async (tx) => {
+        await tx.update({ resourceType: 'Observation', id: 'obs-clinic-p0', status: 'final', code: { text: 'HbA1c' }, subject: { reference: 'Patient/clinic-p0' } });
+        await tx.update({ resourceType: 'Coverage', id: 'cov-payer-p0', status: 'active', beneficiary: { reference: 'Patient/payer-p0' }, payor: [{ display: 'Plan' }] });
+        await tx.update({ resourceType: 'Observation', id: 'obs-clinic-p1', status: 'final', code: { text: 'HbA1c' }, subject: { reference: 'Patient/clinic-p1' } });
+      });
+      const res = await call('GET', `/fhir/R4/Patient/${id}/$everything`);
+      assert.equal(res.statusCode, 200, res.body);
+      const refs = res.json().entry.map((e: { resource: { resourceType: string; id: string } }) => `${e.resource.resourceType}/${e.resource.id}`).sort();
+      assert.deepEqual(refs, ['Coverage/cov-payer-p0', 'Observation/obs-clinic-p0', `Patient/${id}`, 'Patient/clinic-p0', 'Patient/crm-p0', 'Patient/payer-p0'].sort());
+      const source = await call('GET', '/fhir/R4/Patient/clinic-p0/$everything');
+      // A source Patient's own compartment: its resources, and the golden Patient that links it (R4 Patient compartment, `link`).
+      assert.deepEqual(source.json().entry.map((e: { resource: { id: string } }) => e.resource.id).sort(), [id, 'clinic-p0', 'obs-clinic-p0'].sort());
+    });
+
     test('Patient/$match: the person a new record most likely is, with score and match grade', async () => {
       const probe: Patient = { resourceType: 'Patient', name: [{ family: p0!.family, given: [p0!.given] }], birthDate: p0!.birthDate, gender: p0!.gender, telecom: [{ system: 'phone', value: '(217) 555-1000' }] };
       const res = await call('POST', '/identity/$match', { resourceType: 'Parameters', parameter: [{ name: 'resource', resource: probe }, { name: 'count', valueInteger: 3 }] });

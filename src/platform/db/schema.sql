@@ -74,6 +74,13 @@ create table identity_link (
   updated_at timestamp with time zone not null default now()
 );
 
+create table identity_model (
+  id bigint not null default nextval('identity_model_id_seq'::regclass),
+  created_at timestamp with time zone not null default now(),
+  records integer not null,
+  model jsonb not null
+);
+
 create table identity_not_match (
   record_a text not null,
   record_b text not null,
@@ -297,6 +304,8 @@ CREATE INDEX identity_link_person_idx ON identity_link USING btree (person_id);
 
 CREATE UNIQUE INDEX identity_link_pkey ON identity_link USING btree (record_ref);
 
+CREATE UNIQUE INDEX identity_model_pkey ON identity_model USING btree (id);
+
 CREATE UNIQUE INDEX identity_not_match_pkey ON identity_not_match USING btree (record_a, record_b);
 
 CREATE UNIQUE INDEX identity_pending_record_pkey ON identity_pending_record USING btree (record_ref);
@@ -426,6 +435,8 @@ alter table identity_link add constraint identity_link_decided_by_check CHECK ((
 alter table identity_link add constraint identity_link_person_id_fkey FOREIGN KEY (person_id) REFERENCES identity_person(id);
 
 alter table identity_link add constraint identity_link_pkey PRIMARY KEY (record_ref);
+
+alter table identity_model add constraint identity_model_pkey PRIMARY KEY (id);
 
 alter table identity_not_match add constraint identity_not_match_check CHECK ((record_a < record_b));
 
