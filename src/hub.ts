@@ -19,6 +19,8 @@ import { FhirSearchIndexer, SearchParameterRegistry } from './record/search/inde
 import { ResourceStore } from './record/resource-store.ts';
 import { AuditLog } from './trust/audit/audit-log.ts';
 import { loadTokenKeys, type TokenKeys } from './trust/tokens.ts';
+import { sameFactFinder } from './integration/same-fact.ts';
+import { recordsOfSamePerson } from './identity/person-store.ts';
 
 export interface Hub {
   config: Config;
@@ -89,6 +91,7 @@ export async function openHub(config: Config, options: OpenHubOptions = {}): Pro
       logger,
       onAck: ({ channel, code, ms }) => metrics.mllpAcks.observe({ channel, code }, ms / 1000),
       entryChecks: createEntryChecks({ metrics: createQualityMetrics(metrics.registry) }),
+      sameAs: sameFactFinder(recordsOfSamePerson),
     });
     return {
       config,

@@ -14,6 +14,8 @@ import { createSignalServices, identityPersons, runSignals, SignalRunner } from 
 import { SIGNALS_CONSUMER } from '../intelligence/signals/signal-consumer.ts';
 import { shippedMappings } from '../integration/csv/index.ts';
 import { createEntryChecks } from '../integration/entry-checks.ts';
+import { sameFactFinder } from '../integration/same-fact.ts';
+import { recordsOfSamePerson } from '../identity/person-store.ts';
 import { importDirectory } from '../integration/import/index.ts';
 import { publicBaseUrl } from '../platform/config.ts';
 import { writeOrganization } from '../simulator/index.ts';
@@ -118,7 +120,7 @@ export async function filesStage(hub: Hub, orgDir: string, progress: StageProgre
   const result = await importDirectory(
     {
       db: hub.db, store: hub.store, ctx: systemContext('demo:import'), fhirBaseUrl: `${publicBaseUrl(hub.config)}/fhir/R4`,
-      mappings: shippedMappings(), entryChecks: createEntryChecks({}), logger: hub.logger,
+      mappings: shippedMappings(), entryChecks: createEntryChecks({}), sameAs: sameFactFinder(recordsOfSamePerson), logger: hub.logger,
     },
     linked,
     {

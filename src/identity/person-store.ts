@@ -174,6 +174,16 @@ export async function isNotMatch(db: Queryable, a: string, b: string): Promise<b
   return rows.length > 0;
 }
 
+/** The source records of the person a record belongs to (itself included; just itself when unlinked). */
+export async function recordsOfSamePerson(db: Queryable, recordRef: string): Promise<string[]> {
+  const { rows } = await db.query<{ record_ref: string }>(
+    `select l2.record_ref from identity_link l1 join identity_link l2 on l2.person_id = l1.person_id
+      where l1.record_ref = $1 order by l2.record_ref`,
+    [recordRef],
+  );
+  return rows.length > 0 ? rows.map((r) => r.record_ref) : [recordRef];
+}
+
 /** The records a person said are not this one. */
 export async function notMatchesOf(db: Queryable, ref: string): Promise<string[]> {
   const { rows } = await db.query<{ other: string }>(

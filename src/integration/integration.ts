@@ -11,6 +11,7 @@ import { systemContext } from '../trust/access-context.ts';
 import type { AuditLog } from '../trust/audit/audit-log.ts';
 import { shippedMappings } from './csv/shipped-mappings.ts';
 import type { EntryChecks } from './entry-checks.ts';
+import type { SameAsFinder } from '../record/bundle-processor.ts';
 import { importHandlerFor } from './import/channel-handlers.ts';
 import { FileDropWatcher } from './file-drop/file-drop.ts';
 import { Hl7MessageHandler } from './hl7v2-fhir/message-handler.ts';
@@ -55,6 +56,8 @@ export interface IntegrationDeps {
   onAck?: AckObserver;
   /** Normalization and quality checks for every mapped Bundle (entry-checks.ts). */
   entryChecks?: EntryChecks;
+  /** Finds facts the record already holds from another source of the same person (same-fact.ts). */
+  sameAs?: SameAsFinder;
 }
 
 export function createIntegration(deps: IntegrationDeps): Integration {
@@ -78,6 +81,7 @@ export function createIntegration(deps: IntegrationDeps): Integration {
     ctx: systemContext('integration'),
     handlers: lookup,
     ...(deps.entryChecks ? { entryChecks: deps.entryChecks } : {}),
+    ...(deps.sameAs ? { sameAs: deps.sameAs } : {}),
     fhirBaseUrl: `${publicBaseUrl(deps.config)}/fhir/R4`,
     logger: deps.logger.child({ component: 'messages' }),
   });

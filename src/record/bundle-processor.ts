@@ -20,7 +20,17 @@ export interface BundleOptions {
   baseUrl: string;
   /** Prefer: return=minimal leaves the resources out of the response entries. */
   returnMinimal?: boolean;
+  /** Existing resources that already say what a new entry says (see SameAsFinder). */
+  sameAs?: SameAsFinder;
 }
+
+/**
+ * Given the entries about to create a resource, with their references resolved: entry index →
+ * the id of a resource in the record that already says the same (the integration layer's
+ * same-fact rule). Such an entry writes nothing, like a conditional create whose ifNoneExist
+ * matched, and every reference to it (the message's Provenance among them) points there.
+ */
+export type SameAsFinder = (tx: StoreTransaction, fresh: readonly { index: number; resource: Resource }[]) => Promise<Map<number, string>>;
 
 interface Planned {
   index: number;
@@ -84,7 +94,12 @@ async function runPlannedTransaction(tx: StoreTransaction, planned: Planned[], o
   // Conditions are evaluated before anything is written, so every entry sees the record as
   // it was when the transaction began, and references can be rewritten to the ids decided.
   const targets = await resolveTargets(tx, planned);
-  const ids = referenceMap(planned, targets, options.baseUrl);
+  let ids = referenceMap(planned, targets, options.baseUrl);
+  if (options.sameAs) {
+    const same = await options.sameAs(tx, freshEntries(planned, targets, ids));
+    for (const [index, id] of same) targets.set(index, { action: 'exists', id });
+    if (same.size > 0) ids = referenceMap(planned, targets, options.baseUrl);
+  }
   const responses = new Map<number, BundleEntry>();
   for (const item of ordered) {
     const resource = item.entry.resource ? rewriteReferences(item.entry.resource, ids, item.index) : undefined;
@@ -113,7 +128,8 @@ async function runBatch(store: ResourceStore, ctx: AccessContext, planned: Plann
 type Target =
   | { action: 'create'; id: string }
   | { action: 'exists'; id: string }
-  | { action: 'update'; id: string }
+  /** `fresh`: a conditional update whose criteria matched nothing, so it creates. */
+  | { action: 'update'; id: string; fresh?: true }
   | { action: 'delete'; id: string }
   | { action: 'nothing' }
   | { action: 'read'; id: string };
@@ -170,13 +186,28 @@ function targetOf(item: Planned, matches: string[] | undefined): Target {
       if (matched && given && given !== matched) {
         throw errorAtPath('LNG_BAD_REQUEST', `the resource id ${given} is not the id its criteria matched (${matched})`, `Bundle.entry[${item.index}].resource.id`);
       }
-      return { action: 'update', id: request.id ?? matched ?? given ?? randomUUID() };
+      const fresh = request.criteria !== undefined && !matched;
+      return { action: 'update', id: request.id ?? matched ?? given ?? randomUUID(), ...(fresh ? { fresh: true as const } : {}) };
     }
     case 'DELETE':
       return request.id ?? matched ? { action: 'delete', id: (request.id ?? matched)! } : { action: 'nothing' };
     case 'GET':
       return { action: 'read', id: request.id! };
   }
+}
+
+/** The entries that will create a resource, with their references as they will be written. */
+function freshEntries(planned: readonly Planned[], targets: Map<number, Target>, ids: Map<string, string>): { index: number; resource: Resource }[] {
+  return planned.flatMap((item) => {
+    const target = targets.get(item.index)!;
+    const creates = target.action === 'create' || (target.action === 'update' && target.fresh === true);
+    if (!creates || !item.entry.resource) return [];
+    try {
+      return [{ index: item.index, resource: rewriteReferences(item.entry.resource, ids, item.index) }];
+    } catch {
+      return []; // a reference naming no entry: refused when the entry runs
+    }
+  });
 }
 
 /** fullUrl (absolute or relative to the base) → the `Type/id` it became. */

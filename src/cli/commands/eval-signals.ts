@@ -17,6 +17,8 @@ import { createSignalServices, fromDetectedIssue, identityPersons, runSignals, S
 import { ourKey, readSignalTruth, readTruthRecords, scoredKinds, scoreFindings, truthKey, truthPersonOf, type KeyedFinding, type KindScore, type SignalTruth } from '../../intelligence/signals/eval/index.ts';
 import { shippedMappings } from '../../integration/csv/index.ts';
 import { createEntryChecks } from '../../integration/entry-checks.ts';
+import { sameFactFinder } from '../../integration/same-fact.ts';
+import { recordsOfSamePerson } from '../../identity/person-store.ts';
 import { importDirectory } from '../../integration/import/index.ts';
 import { publicBaseUrl } from '../../platform/config.ts';
 import { createPgliteDb } from '../../platform/db/pglite-db.ts';
@@ -78,7 +80,7 @@ async function evaluate(hub: Hub, dataset: string, truth: SignalTruth, measuresD
   const ctx = systemContext('cli:eval-signals');
   await stage('importing (kB)', (progress) =>
     importDirectory(
-      { db: hub.db, store: hub.store, ctx, fhirBaseUrl: `${publicBaseUrl(hub.config)}/fhir/R4`, mappings: shippedMappings(), entryChecks: createEntryChecks({}) },
+      { db: hub.db, store: hub.store, ctx, fhirBaseUrl: `${publicBaseUrl(hub.config)}/fhir/R4`, mappings: shippedMappings(), entryChecks: createEntryChecks({}), sameAs: sameFactFinder(recordsOfSamePerson) },
       dataset,
       {
         batchSize: 500,

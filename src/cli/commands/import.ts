@@ -9,6 +9,8 @@ import type { Command } from 'commander';
 import { openHub } from '../../hub.ts';
 import { loadMappingFile, shippedMappings, type CsvMapping } from '../../integration/csv/index.ts';
 import { createEntryChecks } from '../../integration/entry-checks.ts';
+import { sameFactFinder } from '../../integration/same-fact.ts';
+import { recordsOfSamePerson } from '../../identity/person-store.ts';
 import { formatSummary, importDirectory } from '../../integration/import/index.ts';
 import { publicBaseUrl } from '../../platform/config.ts';
 import { createLogger } from '../../platform/logger.ts';
@@ -48,7 +50,7 @@ export function registerImportCommand(program: Command, cli: CliContext): void {
       let result;
       try {
         result = await importDirectory(
-          { db: hub.db, store: hub.store, ctx: systemContext('cli:import'), fhirBaseUrl: `${publicBaseUrl(config)}/fhir/R4`, mappings, entryChecks: createEntryChecks({}) },
+          { db: hub.db, store: hub.store, ctx: systemContext('cli:import'), fhirBaseUrl: `${publicBaseUrl(config)}/fhir/R4`, mappings, entryChecks: createEntryChecks({}), sameAs: sameFactFinder(recordsOfSamePerson) },
           dir,
           {
             batchSize: options.batch,

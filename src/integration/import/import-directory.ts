@@ -25,6 +25,7 @@ import type { ResourceStore } from '../../record/resource-store.ts';
 import type { AccessContext } from '../../trust/access-context.ts';
 import type { CsvMapping } from '../csv/mapping-file.ts';
 import type { EntryChecks } from '../entry-checks.ts';
+import type { SameAsFinder } from '../../record/bundle-processor.ts';
 import { MessageProcessor, type ProcessOutcome } from '../message-store/message-processor.ts';
 import { receiveMessages, type InboundMessage, type Receipt } from '../message-store/message-store.ts';
 import { importHandlers } from './channel-handlers.ts';
@@ -42,6 +43,8 @@ export interface ImportDeps {
   mappings: readonly CsvMapping[];
   /** Normalization and quality checks, as the hub applies them to every channel. */
   entryChecks?: EntryChecks;
+  /** Facts the record already holds from another source (same-fact.ts), as the hub applies it. */
+  sameAs?: SameAsFinder;
   logger?: Logger;
 }
 
@@ -72,6 +75,7 @@ export async function importDirectory(deps: ImportDeps, dir: string, options: Im
     ctx: deps.ctx,
     handlers: importHandlers(detected.sources.map((s) => s.channel), deps.mappings),
     ...(deps.entryChecks ? { entryChecks: deps.entryChecks } : {}),
+    ...(deps.sameAs ? { sameAs: deps.sameAs } : {}),
     fhirBaseUrl: deps.fhirBaseUrl,
     ...(deps.logger ? { logger: deps.logger } : {}),
   });

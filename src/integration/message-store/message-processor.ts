@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { Queryable } from '../../platform/db/db.ts';
 import { LongitudeError } from '../../platform/errors.ts';
 import type { AccessContext } from '../../trust/access-context.ts';
-import { applyTransactionBundle, conditionalCriteria } from '../../record/bundle-processor.ts';
+import { applyTransactionBundle, conditionalCriteria, type SameAsFinder } from '../../record/bundle-processor.ts';
 import type { ResourceStore, StoreTransaction } from '../../record/resource-store.ts';
 import type { EntryChecks, PreparedEntry } from '../entry-checks.ts';
 import { recordQualityChecksOfMany, type QualityRecord } from '../quality/index.ts';
@@ -69,6 +69,8 @@ export interface MessageProcessorDeps {
   /** Normalization and quality checks applied to every mapped Bundle (entry-checks.ts). */
   entryChecks?: EntryChecks;
   fhirBaseUrl: string;
+  /** Finds facts the record already holds from another source (same-fact.ts), so they are not stored twice. */
+  sameAs?: SameAsFinder;
   retryPolicy?: RetryPolicy;
   logger?: Logger;
 }
@@ -182,7 +184,7 @@ export class MessageProcessor {
     const result = mapped ?? (await this.map(message));
     if ('failed' in result) throw result.failed;
     if ('filtered' in result) return { marking: { kind: 'filtered', id: message.id, reason: result.filtered } };
-    const response = await applyTransactionBundle(unit, result.bundle, { baseUrl: this.deps.fhirBaseUrl, returnMinimal: true });
+    const response = await applyTransactionBundle(unit, result.bundle, { baseUrl: this.deps.fhirBaseUrl, returnMinimal: true, ...(this.deps.sameAs ? { sameAs: this.deps.sameAs } : {}) });
     const marking: Marking = { kind: 'processed', id: message.id, outputs: outputsOf(response), ...(result.prepared ? { quality: result.prepared.quality } : {}) };
     return { marking, ...(result.prepared ? { entry: result.prepared } : {}) };
   }
