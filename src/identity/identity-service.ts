@@ -24,8 +24,8 @@ import { isGoldenPatient, patientToSourceRecord, sourceSystemOfPatient } from '.
 import { writeGoldenRecords, type GoldenPerson } from './golden-record.ts';
 import { linkRecords, type LinkStage } from './link.ts';
 import * as sql from './person-store.ts';
-import { candidateSearches, decideOnline, type OnlineDecision, type PersonMember } from './online-match.ts';
-import { loadModel, saveModel } from './model-store.ts';
+import { candidateSearches, decideOnline, type OnlineDecision, type PairWeight, type PersonMember } from './online-match.ts';
+import { currentModelId, loadModel, saveModel } from './model-store.ts';
 import { normalizeRecord } from './normalize/record.ts';
 import { PERSON_COMPARISONS } from './compare/fields.ts';
 import { SourcePatientIndex, sourceMergePairs, sourceMergeSearches, type SourceMergePair } from './source-merges.ts';
@@ -96,6 +96,7 @@ export class IdentityService {
   readonly rules: SurvivorshipRules;
   private readonly config: IdentityConfig;
   private readonly search: SearchService;
+  private modelCache: { id: number; model: MatchModel | undefined } | undefined;
 
   constructor(private readonly deps: IdentityServiceDeps) {
     this.rules = deps.rules ?? loadSurvivorshipRules();
@@ -315,11 +316,46 @@ export class IdentityService {
    * `$match` (http://hl7.org/fhir/R4/patient-operation-match.html): the persons a Patient most
    * likely is, best first, with the posterior and a match grade: `certain` when the engine puts
    * the input in the person's cluster, `probable` at or above the link threshold, `possible` at
-   * or above the review threshold. The model is estimated on the stored source Patients plus
-   * the input, so a call costs about one batch link of the record (see docs/identity.md).
+   * or above the review threshold. With the model the last relink stored, the input is
+   * matched as a new record is online (candidate searches, the person's members); without
+   * one, the model is estimated on the stored source Patients plus the input, which costs
+   * about one batch link (see docs/identity.md).
    */
   async matchPatient(ctx: AccessContext, patient: Patient, options: { count?: number; onlyCertainMatches?: boolean } = {}): Promise<MatchCandidate[]> {
     await this.authorize(ctx, 'search', 'search', { query: 'Patient/$match' });
+    const model = await this.storedModel();
+    const candidates = model ? await this.matchWithStoredModel(ctx, patient, model) : await this.matchByEstimating(ctx, patient);
+    const rank = { certain: 2, probable: 1, possible: 0 } as const;
+    return candidates
+      .filter((c) => !options.onlyCertainMatches || c.grade === 'certain')
+      .sort((a, b) => rank[b.grade] - rank[a.grade] || b.score - a.score)
+      .slice(0, options.count ?? 10);
+  }
+
+  /** The last relink's model; parsed once per relink, not per match (term frequencies are large). */
+  private async storedModel(): Promise<MatchModel | undefined> {
+    const id = await currentModelId(this.deps.db);
+    if (id === undefined) return undefined;
+    if (this.modelCache?.id !== id) this.modelCache = { id, model: (await loadModel(this.deps.db, PERSON_COMPARISONS))?.model };
+    return this.modelCache.model;
+  }
+
+  private async matchWithStoredModel(ctx: AccessContext, patient: Patient, model: MatchModel): Promise<MatchCandidate[]> {
+    const ref = `Patient/${patient.id ?? 'match-input'}`;
+    const query = normalizeRecord(patientToSourceRecord({ ...patient, id: ref.slice('Patient/'.length) }), 0);
+    const members = await this.onlineCandidates(ctx, { ref, patient });
+    const linkWeight = probabilityToWeight(this.config.linkProbability);
+    const decision = decideOnline(model, query, members, { linkWeight, reviewWeight: probabilityToWeight(this.config.reviewProbability) });
+    const candidate = (personId: string, best: PairWeight, grade: MatchCandidate['grade']): MatchCandidate =>
+      ({ personId, record: best.partner, score: best.weight, probability: weightToProbability(best.weight), grade, reasons: best.weights });
+    const personOfRecord = new Map(members.map((m) => [m.record.recordId, m.personId]));
+    return [
+      ...(decision.kind === 'link' ? [candidate(decision.personId, decision.best, 'certain')] : []),
+      ...decision.review.map((r) => candidate(personOfRecord.get(r.partner)!, r, r.weight >= linkWeight ? 'probable' : 'possible')),
+    ];
+  }
+
+  private async matchByEstimating(ctx: AccessContext, patient: Patient): Promise<MatchCandidate[]> {
     const inputId = patient.id ?? 'match-input';
     const patients = (await this.readSourcePatients(ctx)).filter((p) => p.id !== inputId);
     const result = linkRecords([...patients.map(patientToSourceRecord), patientToSourceRecord({ ...patient, id: inputId })], { config: this.config });
@@ -340,11 +376,7 @@ export class IdentityService {
       if (prior && (rank[prior.grade] > rank[grade] || (rank[prior.grade] === rank[grade] && prior.score >= weight))) continue;
       best.set(link.personId, { personId: link.personId, record: rec.recordId, score: weight, probability: weightToProbability(weight), grade, reasons: explainPair(result.model, query, rec) });
     }
-    const rank = { certain: 2, probable: 1, possible: 0 } as const;
-    return [...best.values()]
-      .filter((c) => !options.onlyCertainMatches || c.grade === 'certain')
-      .sort((a, b) => rank[b.grade] - rank[a.grade] || b.score - a.score)
-      .slice(0, options.count ?? 10);
+    return [...best.values()];
   }
 
   async getPerson(ctx: AccessContext, id: string): Promise<PersonView> {
@@ -570,8 +602,8 @@ export class IdentityService {
     if (persons.size > 0) await this.deps.store.transaction(ctx, (tx) => this.rebuild(tx, [...persons]));
     // One at a time, each committed before the next is matched: two new records of one person
     // in the same batch (the hospital's and the lab's) find each other.
-    const stored = fresh.length > 0 ? await loadModel(this.deps.db, PERSON_COMPARISONS) : undefined;
-    for (const f of fresh) persons.add(await this.placeNewRecord(ctx, f, stored?.model));
+    const model = fresh.length > 0 ? await this.storedModel() : undefined;
+    for (const f of fresh) persons.add(await this.placeNewRecord(ctx, f, model));
     for (const p of await this.honourSourceMerges(ctx, recordRefs)) persons.add(p);
     return [...persons];
   }
@@ -617,13 +649,8 @@ export class IdentityService {
       if (page.resources.length > this.config.maxBlockSize) continue;
       for (const r of page.resources) if (r.id && `Patient/${r.id}` !== f.ref) found.add(`Patient/${r.id}`);
     }
-    const refused = new Set((await sql.notMatchesOf(this.deps.db, f.ref)));
-    const personIds = new Set<string>();
-    for (const ref of found) {
-      if (refused.has(ref)) continue;
-      const link = await sql.linkOfRecord(this.deps.db, ref);
-      if (link) personIds.add(link.personId);
-    }
+    const refused = new Set(await sql.notMatchesOf(this.deps.db, f.ref));
+    const personIds = new Set((await sql.personsOfRecords(this.deps.db, [...found].filter((r) => !refused.has(r)))).values());
     if (personIds.size === 0) return [];
     const links = (await sql.linksOfPersons(this.deps.db, [...personIds])).filter((l) => !refused.has(l.recordRef));
     const patients = await this.search.searchAll(ctx, 'Patient', [['_id', links.map((l) => l.recordRef.slice('Patient/'.length)).join(',')]]);

@@ -62,6 +62,12 @@ export async function saveModel(tx: Queryable, model: MatchModel, records: numbe
   await tx.query('insert into identity_model (records, model) values ($1, $2)', [records, JSON.stringify(modelToJson(model))]);
 }
 
+/** The id of the stored model (a new one per relink), to tell whether a cached copy is current. */
+export async function currentModelId(db: Queryable): Promise<number | undefined> {
+  const { rows } = await db.query<{ id: string | number }>('select id from identity_model order by id desc limit 1');
+  return rows[0] ? Number(rows[0].id) : undefined;
+}
+
 /** The newest stored model, with the number of records it was estimated on. */
 export async function loadModel(db: Queryable, comparisons: readonly Comparison[]): Promise<{ model: MatchModel; records: number } | undefined> {
   const { rows } = await db.query<{ model: StoredModel | string; records: number }>('select model, records from identity_model order by id desc limit 1');

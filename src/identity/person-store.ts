@@ -164,6 +164,16 @@ export async function linkOfRecord(db: Queryable, recordRef: string): Promise<Li
   return rows[0] ? toLink(rows[0]) : undefined;
 }
 
+/** The persons of several records at once (records without a link are left out). */
+export async function personsOfRecords(db: Queryable, recordRefs: readonly string[]): Promise<Map<string, string>> {
+  if (recordRefs.length === 0) return new Map();
+  const { rows } = await db.query<{ record_ref: string; person_id: string }>(
+    'select record_ref, person_id from identity_link where record_ref = any($1::text[])',
+    [recordRefs],
+  );
+  return new Map(rows.map((r) => [r.record_ref, r.person_id]));
+}
+
 export async function addNotMatch(tx: Queryable, a: string, b: string, decidedById: string): Promise<void> {
   const [x, y] = orderedPair(a, b);
   await tx.query('insert into identity_not_match (record_a, record_b, decided_by_id) values ($1, $2, $3) on conflict do nothing', [x, y, decidedById]);
