@@ -15,11 +15,30 @@ export interface BlockingRule {
 const year = (r: NormalizedRecord) => (r.birthDate ? String(r.birthDate.year) : undefined);
 const givenCode = (r: NormalizedRecord) => r.given?.phonetic[0] || undefined;
 const familyCode = (r: NormalizedRecord) => r.family?.phonetic[0] || undefined;
-const postal = (r: NormalizedRecord) => r.address?.postalCode;
-const join = (...parts: (string | undefined)[]) => (parts.every((p) => p !== undefined && p !== '') ? [parts.join('|')] : []);
+
+/** Phonetic codes of both names: a record's given name may be the other's family name (swapped, or a one-name record). */
+const nameCodes = (r: NormalizedRecord) => [...new Set([givenCode(r), familyCode(r)].filter((c): c is string => c !== undefined))];
+/** Both area keys a record has: postal code and city (one of them is often missing or mistyped). */
+const areas = (r: NormalizedRecord) => {
+  const out: string[] = [];
+  if (r.address?.postalCode) out.push(`z:${r.address.postalCode}`);
+  if (r.address?.city) out.push(`c:${r.address.city}`);
+  return out;
+};
+/** The areas plus the postal district (UK outward code), which survives a mistyped or changed full code. */
+const widerAreas = (r: NormalizedRecord) => {
+  const out = areas(r);
+  const district = r.address?.postalArea;
+  // US ZIP3 areas hold hundreds of thousands of people: too wide for a key.
+  if (district && !/^\d+$/.test(district)) out.push(`d:${district}`);
+  return out;
+};
+const cross = (xs: readonly string[], ys: readonly string[]) => xs.flatMap((x) => ys.map((y) => `${x}|${y}`));
 
 export const PERSON_BLOCKING_RULES: readonly BlockingRule[] = [
-  { name: 'family-phonetic+birth-year', keys: (r) => join(familyCode(r), year(r)) },
+  // Either name's code with the birth year: a typo or a change in one name (a married surname,
+  // a misspelt given name), names swapped, or one name missing still leave a shared key.
+  { name: 'name-phonetic+birth-year', keys: (r) => { const y = year(r); return y ? nameCodes(r).map((c) => `${c}|${y}`) : []; } },
   {
     // Sorted, so a record with given and family names swapped lands in the same block.
     name: 'given+family-phonetic',
@@ -29,13 +48,40 @@ export const PERSON_BLOCKING_RULES: readonly BlockingRule[] = [
       return g && f ? [[g, f].sort().join('|')] : [];
     },
   },
+  // One name spelt out with the other's initial: a typo that changes a phonetic code (Griffihs,
+  // Agnrs) leaves the other name and the first letter (typos rarely touch it, Pollock & Zamora 1984).
+  {
+    name: 'name+initial',
+    keys: (r) => {
+      const g = r.given?.squashed;
+      const f = r.family?.squashed;
+      return g && f ? [`f:${f}|${g[0]}`] : [];
+    },
+  },
   // A full birth date alone: about n / 30,000 records per block in a real population (80 years
   // of birthdays), small enough at a million records, and it survives any name change or typo.
   { name: 'birth-date', keys: (r) => (r.birthDate ? [r.birthDate.iso] : []) },
-  { name: 'given-phonetic+postal-code', keys: (r) => join(givenCode(r), postal(r)) },
-  { name: 'family-phonetic+postal-code', keys: (r) => join(familyCode(r), postal(r)) },
+  // Either name's code with the postal code or the city (for when the birth date is missing or wrong).
+  { name: 'name-phonetic+area', keys: (r) => cross(nameCodes(r), widerAreas(r)) },
+  // The birth date with the area, for placeholder dates (1 January) too common to block on
+  // alone, and for pairs whose names both carry errors.
+  { name: 'birth-date+area', keys: (r) => (r.birthDate ? areas(r).map((a) => `${r.birthDate?.iso}|${a}`) : []) },
+  // The street address without names: catches pairs whose names are both damaged. House number
+  // with postal code, and street name with postal code or city (either of number or street may carry the typo).
+  {
+    name: 'street-address',
+    keys: (r) => {
+      const a = r.address;
+      if (!a) return [];
+      const out = a.number && a.postalCode ? [`n:${a.number}|${a.postalCode}`] : [];
+      if (a.street) out.push(...areas(r).map((area) => `s:${a.street}|${area}`));
+      return out;
+    },
+  },
   { name: 'phone', keys: (r) => r.phones },
   { name: 'email', keys: (r) => (r.email ? [r.email.address] : []) },
+  // The user part alone: the domain is where e-mail typos and employer changes land.
+  { name: 'email-user', keys: (r) => (r.email && r.email.local.length >= 4 ? [r.email.local] : []) },
   { name: 'ssn', keys: (r) => (r.ssn ? [r.ssn] : []) },
   { name: 'identifier', keys: (r) => r.identifiers },
 ];
@@ -53,43 +99,76 @@ export interface CandidatePairs {
   stats: BlockingStats[];
 }
 
-/** Candidate pairs from all rules, deduplicated across rules. */
+/**
+ * Candidate pairs from all rules, deduplicated across rules, in record order (by i, then j).
+ * Each rule's pairs are gathered as numeric keys i·n + j, sorted and merged into the pairs of the
+ * rules before it (a hash set of a million pairs cost more than the comparisons).
+ */
 export function generateCandidatePairs(records: readonly NormalizedRecord[], rules: readonly BlockingRule[], maxBlockSize: number): CandidatePairs {
   const n = records.length;
-  const seen = new Set<number>();
-  const out: number[] = [];
+  let seen = new Float64Array(0);
   const stats: BlockingStats[] = [];
   for (const rule of rules) {
     const blocks = new Map<string, number[]>();
     for (const r of records) {
-      for (const key of new Set(rule.keys(r))) {
+      const keys = rule.keys(r);
+      for (let k = 0; k < keys.length; k++) {
+        const key = keys[k] as string;
+        // A record listing one key twice must not pair with itself.
+        if (k > 0 && keys.indexOf(key) < k) continue;
         const members = blocks.get(key);
         if (members) members.push(r.index);
         else blocks.set(key, [r.index]);
       }
     }
     let skippedKeys = 0;
-    let pairs = 0;
+    let found = new Float64Array(1024);
+    let count = 0;
     for (const members of blocks.values()) {
       if (members.length < 2) continue;
       if (members.length > maxBlockSize) {
         skippedKeys++;
         continue;
       }
+      const needed = count + (members.length * (members.length - 1)) / 2;
+      if (needed > found.length) {
+        const grown = new Float64Array(Math.max(needed, found.length * 2));
+        grown.set(found.subarray(0, count));
+        found = grown;
+      }
       for (let x = 0; x < members.length; x++) {
         for (let y = x + 1; y < members.length; y++) {
           const a = members[x] as number;
           const b = members[y] as number;
-          const [i, j] = a < b ? [a, b] : [b, a];
-          const key = i * n + j;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          out.push(i, j);
-          pairs++;
+          found[count++] = a < b ? a * n + b : b * n + a;
         }
       }
     }
+    const sorted = found.subarray(0, count).sort();
+    const merged = new Float64Array(seen.length + count);
+    let pairs = 0;
+    let m = 0;
+    let s = 0;
+    let previous = -1;
+    for (let f = 0; f < count; f++) {
+      const key = sorted[f] as number;
+      if (key === previous) continue;
+      previous = key;
+      while (s < seen.length && (seen[s] as number) < key) merged[m++] = seen[s++] as number;
+      if (s < seen.length && seen[s] === key) continue;
+      merged[m++] = key;
+      pairs++;
+    }
+    while (s < seen.length) merged[m++] = seen[s++] as number;
+    seen = merged.subarray(0, m);
     stats.push({ rule: rule.name, keys: blocks.size, skippedKeys, pairs });
   }
-  return { pairs: Uint32Array.from(out), stats };
+  const out = new Uint32Array(seen.length * 2);
+  for (let p = 0; p < seen.length; p++) {
+    const key = seen[p] as number;
+    const i = Math.floor(key / n);
+    out[2 * p] = i;
+    out[2 * p + 1] = key - i * n;
+  }
+  return { pairs: out, stats };
 }

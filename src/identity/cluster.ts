@@ -49,16 +49,18 @@ export function clusterRecords(
     return r;
   };
   const refused: ScoredEdge[] = [];
-  // Strongest first; ties broken by index so the result does not depend on input order.
-  const sorted = edges.filter((e) => e.weight >= options.linkWeight)
-    .sort((x, y) => y.weight - x.weight || x.i - y.i || x.j - y.j);
+  // Strongest first; ties broken by index so the result does not depend on input order. (With
+  // no merge check the result is the transitive closure, the same in any order: no sort.)
+  const checked = options.mergeWeight > Number.NEGATIVE_INFINITY;
+  const linking = edges.filter((e) => e.weight >= options.linkWeight);
+  const sorted = checked ? linking.sort((x, y) => y.weight - x.weight || x.i - y.i || x.j - y.j) : linking;
   for (const edge of sorted) {
     const a = find(edge.i);
     const b = find(edge.j);
     if (a === b) continue;
     const ma = members[a] as number[];
     const mb = members[b] as number[];
-    if (ma.length > 1 || mb.length > 1) {
+    if (checked && (ma.length > 1 || mb.length > 1)) {
       const total = ma.length * mb.length;
       const step = Math.max(1, Math.ceil(total / options.maxChecks));
       let sum = 0;

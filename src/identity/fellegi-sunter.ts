@@ -129,6 +129,15 @@ export function buildPairScorer(model: MatchModel, records: readonly NormalizedR
     });
     return out;
   });
+  // For comparisons whose agreed value may sit in another field of the record (names compared
+  // crosswise), the record's own term, to know when the precomputed value applies.
+  const ownTerm: (string[] | undefined)[] = model.comparisons.map((c, k) => {
+    if (!c.termMayMove || !logU0[k]) return undefined;
+    return records.map((r) => {
+      const terms = c.termsOf?.(r) ?? [];
+      return terms.length === 1 ? (terms[0] as string) : '';
+    });
+  });
   const s = model.household ? 2 ** model.household.logShare : 0;
   const logRest = Math.log2(1 - s);
   const logS = model.household ? model.household.logShare : 0;
@@ -143,10 +152,12 @@ export function buildPairScorer(model: MatchModel, records: readonly NormalizedR
         const table = logU0[c];
         if (table) {
           const t = table[i] as number;
-          if (!Number.isNaN(t)) lu = t;
+          const own = ownTerm[c];
+          if (!Number.isNaN(t) && !own) lu = t;
           else if (model.termFrequencies[c]) {
             const term = model.comparisons[c]?.agreedTerm?.(records[i] as NormalizedRecord, records[j] as NormalizedRecord);
-            if (term !== undefined) lu = Math.log2(adjustedU(model.termFrequencies[c] as TermFrequencies, term, model.u[c]?.[0] ?? 1));
+            if (term !== undefined && own && term === own[i] && !Number.isNaN(t)) lu = t;
+            else if (term !== undefined) lu = Math.log2(adjustedU(model.termFrequencies[c] as TermFrequencies, term, model.u[c]?.[0] ?? 1));
           }
         }
       }

@@ -65,7 +65,7 @@ export function estimateModel(
   const matches = Math.min(Math.max(em.lambda * candidates, 1), allPairs / 2);
   const prior = matches / allPairs;
   // Household pairs all share a blocking key (surname, address, phone), so the candidates hold them all.
-  const householdPairs = em.household && looksLikeHouseholds(comparisons, em.household.h) ? Math.min(em.household.share * candidates, allPairs / 2) : 0;
+  const householdPairs = em.household && looksLikeHouseholds(comparisons, em.household, records) ? Math.min(em.household.share * candidates, allPairs / 2) : 0;
   const householdShare = householdPairs / Math.max(1, allPairs - matches);
   return {
     model: {
@@ -84,16 +84,33 @@ export function estimateModel(
 const HOUSEHOLD_DEFINING = new Set(['givenName', 'birthDate']);
 
 /**
- * EM's second class is used as a household alternative only when it is one: a household is
- * people at one address, so most of its pairs must agree exactly on the address. (Its given-name
- * and birth-date distributions are held at their priors, so those cannot tell.) On data without
- * households (FEBRL, Splink's sets) the class instead gathers "same surname, same area" pairs,
- * true matches among them, and using it as a non-match hypothesis would throw those away.
+ * EM's second class is used as a household alternative only when it is one:
+ *  - a household is people at one dwelling, so most of its pairs must agree exactly on the
+ *    address, and most records must have a street line (when records hold only a town or a
+ *    postal code, "same address" is "same town", and the class gathers same-town pairs);
+ *  - households are a population, not a handful of pairs: the class must hold at least
+ *    `MIN_HOUSEHOLD_SHARE` of the candidate pairs (in a population register most people share
+ *    a dwelling with someone, and every household pair shares a blocking key).
+ * (Its given-name and birth-date distributions are held at their priors, so those cannot tell.)
+ * On data without households (FEBRL, Splink's sets) the class instead gathers "same surname,
+ * same area" pairs, true matches among them, and using it as a non-match hypothesis would
+ * throw those away.
  */
-function looksLikeHouseholds(comparisons: readonly Comparison[], h: number[][]): boolean {
+export function looksLikeHouseholds(comparisons: readonly Comparison[], household: { h: number[][]; share: number }, records: readonly NormalizedRecord[]): boolean {
   const address = comparisons.findIndex((c) => c.name === 'address');
-  return address >= 0 && (h[address]?.[0] ?? 0) >= 0.5;
+  if (address < 0 || (household.h[address]?.[0] ?? 0) < 0.5 || household.share < MIN_HOUSEHOLD_SHARE) return false;
+  let withAddress = 0;
+  let withStreet = 0;
+  for (const r of records) {
+    if (!r.address) continue;
+    withAddress++;
+    if (r.address.street !== undefined) withStreet++;
+  }
+  return withStreet * 2 >= withAddress;
 }
+
+/** Smallest share of candidate pairs EM's household class must hold to be used (see looksLikeHouseholds). */
+const MIN_HOUSEHOLD_SHARE = 0.05;
 
 interface ScoreOptions {
   linkWeight: number;
@@ -110,24 +127,43 @@ function scoreAndCluster(records: readonly NormalizedRecord[], pairs: Uint32Arra
   const n = records.length;
   const score = buildPairScorer(model, records);
   const weights = new Float64Array(pairCount);
-  const known = new Map<number, number>();
+  // Candidate pairs come sorted by (i, j) from blocking: their weights are found by binary search
+  // on the key i·n + j; other pairs the clustering asks about are scored once and remembered.
+  const keys = new Float64Array(pairCount);
+  let sorted = true;
   const edges = [];
   for (let p = 0; p < pairCount; p++) {
     const i = pairs[2 * p] as number;
     const j = pairs[2 * p + 1] as number;
     const w = score(levels, i, j, p * width);
     weights[p] = w;
-    if (w >= options.reviewWeight) known.set(i * n + j, w);
+    keys[p] = i * n + j;
+    if (p > 0 && (keys[p] as number) <= (keys[p - 1] as number)) sorted = false;
     if (w >= options.linkWeight) edges.push({ i, j, weight: w });
   }
   if (options.transitiveOnly) {
     return { ...clusterRecords(n, edges, () => 0, { linkWeight: options.linkWeight, mergeWeight: Number.NEGATIVE_INFINITY, maxChecks: 1 }), weights };
   }
   const scratch = new Int8Array(width);
+  const known = new Map<number, number>();
+  if (!sorted) for (let p = 0; p < pairCount; p++) known.set(keys[p] as number, weights[p] as number);
+  const candidateWeight = (key: number): number | undefined => {
+    if (!sorted) return undefined;
+    let lo = 0;
+    let hi = pairCount - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const k = keys[mid] as number;
+      if (k === key) return weights[mid];
+      if (k < key) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
+  };
   const weightOf = (a: number, b: number): number => {
     const [i, j] = a < b ? [a, b] : [b, a];
     const key = i * n + j;
-    let w = known.get(key);
+    let w = candidateWeight(key) ?? known.get(key);
     if (w === undefined) {
       w = score(compareLevels(model.comparisons, records[i] as NormalizedRecord, records[j] as NormalizedRecord, scratch), i, j);
       known.set(key, w);

@@ -67,7 +67,7 @@ export function buildPersonTermFrequencies(
   if (!comparison.termsOf || !comparison.agreedTerm) return undefined;
   // Visit records cluster by cluster; a term counts once per cluster (the last cluster that
   // counted it is remembered), which avoids building a key per record and term.
-  const order = records.map((r) => r.index).sort((a, b) => (clusterOf[a] as number) - (clusterOf[b] as number) || a - b);
+  const order = clusterOrder(records, clusterOf);
   const lastCluster = new Map<string, number>();
   const counts = new Map<string, number>();
   let persons = 0;
@@ -86,4 +86,16 @@ export function buildPersonTermFrequencies(
     }
   }
   return withMean(counts, persons);
+}
+
+// The order is the same for every comparison of one clustering: sorted once, remembered by clustering.
+const ORDERS = new WeakMap<object, { records: readonly NormalizedRecord[]; order: number[] }>();
+
+/** Record indexes grouped by cluster (ascending cluster id, then index). */
+function clusterOrder(records: readonly NormalizedRecord[], clusterOf: ArrayLike<number>): number[] {
+  const known = ORDERS.get(clusterOf);
+  if (known && known.records === records) return known.order;
+  const order = records.map((r) => r.index).sort((a, b) => (clusterOf[a] as number) - (clusterOf[b] as number) || a - b);
+  ORDERS.set(clusterOf, { records, order });
+  return order;
 }

@@ -17,6 +17,11 @@ export interface Comparison {
    * match on a rare value weighs more than one on a common value.
    */
   agreedTerm?(a: NormalizedRecord, b: NormalizedRecord): string | undefined;
+  /**
+   * The agreed value can be one the record holds in another field (names compared crosswise), so
+   * it is asked per pair rather than taken from the record's own term.
+   */
+  termMayMove?: boolean;
   /** The values a record contributes to the term-frequency table of this comparison. */
   termsOf?(r: NormalizedRecord): readonly string[];
 }

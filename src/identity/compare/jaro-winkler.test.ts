@@ -27,4 +27,9 @@ test('one edit: substitution, adjacent transposition, insertion', () => {
   assert.ok(isOneEditApart('12345678', '123456789'));
   assert.ok(!isOneEditApart('123456789', '123456789'));
   assert.ok(!isOneEditApart('123456789', '923456780'));
+  assert.ok(isOneEditApart('123456789', '12345679'), 'deletion in the middle');
+  assert.ok(isOneEditApart('william', 'wiliam'));
+  assert.ok(!isOneEditApart('123456789', '123756489'), 'transposition of non-adjacent digits');
+  assert.ok(!isOneEditApart('12345', '1234567'), 'two insertions');
+  assert.ok(!isOneEditApart('abcd', 'abdc1'));
 });

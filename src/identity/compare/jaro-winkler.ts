@@ -57,16 +57,24 @@ export function isOneEditApart(a: string, b: string): boolean {
   if (a === b) return false;
   const la = a.length;
   const lb = b.length;
-  if (Math.abs(la - lb) > 1) return false;
   if (la === lb) {
-    const diffs: number[] = [];
-    for (let i = 0; i < la && diffs.length <= 2; i++) if (a.charCodeAt(i) !== b.charCodeAt(i)) diffs.push(i);
-    if (diffs.length === 1) return true;
-    const [x, y] = diffs;
-    return diffs.length === 2 && x !== undefined && y === x + 1 && a[x] === b[y] && a[y] === b[x];
+    // Allocation-free: called for most non-matching pairs of a batch.
+    let first = -1;
+    let second = -1;
+    for (let i = 0; i < la; i++) {
+      if (a.charCodeAt(i) === b.charCodeAt(i)) continue;
+      if (first < 0) first = i;
+      else if (second < 0) second = i;
+      else return false;
+    }
+    if (second < 0) return true;
+    return second === first + 1 && a.charCodeAt(first) === b.charCodeAt(second) && a.charCodeAt(second) === b.charCodeAt(first);
   }
-  const [s, l] = la < lb ? [a, b] : [b, a];
+  if (la - lb !== 1 && lb - la !== 1) return false;
+  const s = la < lb ? a : b;
+  const l = la < lb ? b : a;
   let i = 0;
   while (i < s.length && s.charCodeAt(i) === l.charCodeAt(i)) i++;
-  return s.slice(i) === l.slice(i + 1);
+  for (let k = i; k < s.length; k++) if (s.charCodeAt(k) !== l.charCodeAt(k + 1)) return false;
+  return true;
 }

@@ -30,6 +30,8 @@ export interface NormalizedAddress {
   city?: string;
   state?: string;
   postalCode?: string;
+  /** The postal code's wider area (postalArea), when it has one. */
+  postalArea?: string;
 }
 
 export interface AddressInput {
@@ -77,5 +79,20 @@ export function normalizeAddress(input: AddressInput): NormalizedAddress | undef
   if (state) out.state = state;
   const postalCode = normalizePostalCode(input.postalCode);
   if (postalCode) out.postalCode = postalCode;
+  const area = postalArea(postalCode);
+  if (area) out.postalArea = area;
   return Object.keys(out).length === 0 ? undefined : out;
+}
+
+/**
+ * The wider area a postal code belongs to: the UK outward code ("SW1A 2BJ" → "sw1a": the inward
+ * code is always a digit and two letters) or the US 3-digit ZIP prefix (sectional center). Two
+ * records of one person often carry different full codes of one area (a move within the town,
+ * a mistyped last characters). Undefined for other forms.
+ */
+export function postalArea(code: string | undefined): string | undefined {
+  if (!code) return undefined;
+  const uk = /^([a-z]{1,2}\d[a-z\d]?)\d[a-z]{2}$/.exec(code);
+  if (uk) return uk[1];
+  return /^\d{5}$/.test(code) ? code.slice(0, 3) : undefined;
 }

@@ -9,6 +9,11 @@ export interface BirthDate {
   day: number;
   /** ISO form YYYY-MM-DD. */
   iso: string;
+  /**
+   * Not a calendar date ("1856-86-18", "19231164"): a keying error whose other digits still
+   * carry evidence. Only compared digit by digit (see mistypedBirthDate).
+   */
+  mistyped?: true;
 }
 
 function isValid(year: number, month: number, day: number): boolean {
@@ -38,4 +43,19 @@ export function normalizeBirthDate(raw: string | undefined | null): BirthDate | 
 /** True when b is a with day and month exchanged (only possible when both are 1..12 and differ). */
 export function isDayMonthSwap(a: BirthDate, b: BirthDate): boolean {
   return a.year === b.year && a.month !== a.day && a.month === b.day && a.day === b.month;
+}
+
+/**
+ * A well-formed date that is not a calendar date ("1849-88-07", "19231164", day 00): kept as
+ * digits, marked mistyped, so the year and the parts that are right can still agree. Undefined
+ * for anything that is not eight digits in ISO or compact form, and for valid dates (use
+ * normalizeBirthDate).
+ */
+export function mistypedBirthDate(raw: string | undefined | null): BirthDate | undefined {
+  if (!raw) return undefined;
+  const m = /^(\d{4})-?(\d{2})-?(\d{2})(?:T.*)?$/.exec(raw.trim());
+  if (!m) return undefined;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (isValid(year, month, day)) return undefined;
+  return { year, month, day, iso: `${m[1]}-${m[2]}-${m[3]}`, mistyped: true };
 }

@@ -27,6 +27,24 @@ test('generational suffixes and titles are removed, the suffix kept apart', () =
   assert.equal(normalizeName('Junior')?.full, 'junior', 'a name that is only a suffix word is kept');
 });
 
+test('a title alone is no name; peerage post-nominals and ordinals are dropped', () => {
+  assert.equal(normalizeName('Sir'), undefined);
+  assert.equal(normalizeName('Mrs.'), undefined);
+  assert.equal(normalizeName('Baronet'), undefined);
+  assert.equal(normalizeName('V.C.'), undefined);
+  assert.equal(normalizeName('1st'), undefined);
+  assert.equal(normalizeName('Sir Thomas')?.full, 'thomas');
+  assert.equal(normalizeName('Clifford Bt.')?.full, 'clifford');
+  assert.equal(normalizeName('Duke')?.full, 'duke', 'a word that is also a name is kept');
+});
+
+test('a digit inside a name is read as the letter it looks like', () => {
+  assert.equal(normalizeName('Jac0bo')?.squashed, 'jacobo');
+  assert.equal(normalizeName("O'Rei1ly")?.squashed, 'oreilly');
+  assert.equal(normalizeName('5mith')?.squashed, 'smith');
+  assert.equal(normalizeName('Henry 8')?.full, 'henry', 'a number on its own is still dropped');
+});
+
 test('empty and punctuation-only names are missing', () => {
   assert.equal(normalizeName(''), undefined);
   assert.equal(normalizeName(' - . '), undefined);

@@ -3,7 +3,7 @@
  */
 import type { NormalizedRecord, SourceRecord } from '../types.ts';
 import { normalizeAddress } from './address.ts';
-import { normalizeBirthDate } from './date.ts';
+import { mistypedBirthDate, normalizeBirthDate } from './date.ts';
 import { normalizeEmail } from './email.ts';
 import { normalizeLocalId, normalizeSsn } from './identifier.ts';
 import { normalizeName } from './name.ts';
@@ -22,7 +22,7 @@ export function normalizeRecord(record: SourceRecord, index: number): Normalized
     given: normalizeName(record.givenName),
     middle: normalizeName(record.middleName),
     family: normalizeName(record.familyName),
-    birthDate: normalizeBirthDate(record.birthDate),
+    birthDate: normalizeBirthDate(record.birthDate) ?? mistypedBirthDate(record.birthDate),
     sex: normalizeSex(record.sex),
     phones,
     email: normalizeEmail(record.email),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { normalizeAddress, normalizePostalCode, normalizeStreetLine } from './address.ts';
-import { isDayMonthSwap, normalizeBirthDate } from './date.ts';
+import { normalizeAddress, normalizePostalCode, normalizeStreetLine, postalArea } from './address.ts';
+import { isDayMonthSwap, mistypedBirthDate, normalizeBirthDate } from './date.ts';
 import { normalizeEmail } from './email.ts';
 import { normalizeLocalId, normalizeMbi, normalizeSsn } from './identifier.ts';
 import { normalizePhone } from './phone.ts';
@@ -15,6 +15,23 @@ test('birth dates: ISO, compact, US; impossible dates are missing', () => {
   assert.equal(normalizeBirthDate('2000-02-29')?.iso, '2000-02-29');
   assert.equal(normalizeBirthDate('19231164'), undefined);
   assert.equal(normalizeBirthDate(''), undefined);
+});
+
+test('a well-formed date that is no calendar date is kept as mistyped digits', () => {
+  assert.deepEqual(mistypedBirthDate('1849-88-07'), { year: 1849, month: 88, day: 7, iso: '1849-88-07', mistyped: true });
+  assert.equal(mistypedBirthDate('19231164')?.iso, '1923-11-64');
+  assert.equal(mistypedBirthDate('1971-06-24'), undefined, 'a valid date is normalizeBirthDate\'s');
+  assert.equal(mistypedBirthDate('June 1971'), undefined);
+  assert.equal(mistypedBirthDate(''), undefined);
+});
+
+test('postal areas: UK outward code, US 3-digit ZIP', () => {
+  assert.equal(postalArea(normalizePostalCode('SW1A 2BJ')), 'sw1a');
+  assert.equal(postalArea(normalizePostalCode('cf14 5gh')), 'cf14');
+  assert.equal(postalArea(normalizePostalCode('M1 1AE')), 'm1');
+  assert.equal(postalArea(normalizePostalCode('43210-1234')), '432');
+  assert.equal(postalArea(normalizePostalCode('2612')), undefined, 'other forms have no area');
+  assert.equal(postalArea(undefined), undefined);
 });
 
 test('day/month swap is detected only when it is possible', () => {
@@ -55,7 +72,7 @@ test('addresses: USPS abbreviations, directionals, units, ZIP5', () => {
   assert.equal(normalizePostalCode('43210-1234'), '43210');
   assert.equal(normalizePostalCode('TQ13 8DF'), 'tq138df');
   assert.deepEqual(normalizeAddress({ line: '9777 Kestrel Close', city: 'Champaign ', state: 'OH', postalCode: '45290' }),
-    { number: '9777', street: 'kestrel cl', city: 'champaign', state: 'oh', postalCode: '45290' });
+    { number: '9777', street: 'kestrel cl', city: 'champaign', state: 'oh', postalCode: '45290', postalArea: '452' });
   assert.equal(normalizeAddress({}), undefined);
 });
 
