@@ -20,6 +20,8 @@ import { ResourceStore } from './record/resource-store.ts';
 import { AuditLog } from './trust/audit/audit-log.ts';
 import { loadTokenKeys, type TokenKeys } from './trust/tokens.ts';
 import { sameFactFinder } from './integration/same-fact.ts';
+import { consolidateSameFacts, type ConsolidationSummary } from './integration/same-fact-consolidation.ts';
+import type { AccessContext } from './trust/access-context.ts';
 import { recordsOfSamePerson } from './identity/person-store.ts';
 
 export interface Hub {
@@ -37,6 +39,8 @@ export interface Hub {
   metrics: Metrics;
   /** Inbound messages: handlers per channel, processor, worker, MLLP listeners (started by `start`). */
   integration: Integration;
+  /** After identity links records: the same facts their sources each stored become one (IdentityServiceDeps.afterLinking). */
+  afterLinking: (ctx: AccessContext, persons?: readonly string[]) => Promise<ConsolidationSummary>;
   /** Drains the outbox, flushes the audit log and closes the database. */
   close(): Promise<void>;
 }
@@ -105,6 +109,7 @@ export async function openHub(config: Config, options: OpenHubOptions = {}): Pro
       tokenKeys,
       metrics,
       integration,
+      afterLinking: (ctx, persons) => consolidateSameFacts({ db, store }, ctx, persons),
       async close() {
         await integration.close();
         await statistics.stop();

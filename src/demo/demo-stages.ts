@@ -153,11 +153,12 @@ export async function identityStage(hub: Hub, progress: StageProgress): Promise<
   const counts = {
     sourceRecords: summary.sourceRecords, persons: summary.persons, merged: summary.personsMerged,
     reviewOpened: summary.reviewOpened, goldenWritten: summary.goldenWritten, pairsCompared: summary.pairsCompared,
+    sameFactCopiesRemoved: summary.sameFactCopiesRemoved,
   };
   const seconds = since(started);
   const line =
     `identity  ${counts.sourceRecords} source records → ${counts.persons} persons, ${counts.reviewOpened} review items, ` +
-    `${counts.pairsCompared} pairs compared in ${seconds.toFixed(1)} s`;
+    `${counts.pairsCompared} pairs compared, ${counts.sameFactCopiesRemoved} results reported twice made one, in ${seconds.toFixed(1)} s`;
   return { stage: 'identity', seconds, counts, line };
 }
 

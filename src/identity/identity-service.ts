@@ -40,6 +40,12 @@ export interface IdentityServiceDeps {
   rules?: SurvivorshipRules;
   /** Engine settings (thresholds fixed in advance; see config.ts). */
   identityConfig?: Partial<IdentityConfig>;
+  /**
+   * Told which persons' records were linked anew (all of them after a relink), so facts stored
+   * once per source before the link can become one (integration/same-fact-consolidation.ts;
+   * the hub passes it in). Returns how many copies it removed.
+   */
+  afterLinking?: (ctx: AccessContext, persons?: readonly string[]) => Promise<{ removed: number }>;
 }
 
 export interface RelinkSummary {
@@ -52,6 +58,8 @@ export interface RelinkSummary {
   linksChanged: number;
   reviewOpened: number;
   goldenWritten: number;
+  /** Same facts held once per source, made one after linking (afterLinking). */
+  sameFactCopiesRemoved: number;
   pairsCompared: number;
   seconds: number;
 }
@@ -300,6 +308,7 @@ export class IdentityService {
       linksChanged,
       reviewOpened,
       goldenWritten,
+      sameFactCopiesRemoved: this.deps.afterLinking ? (await this.deps.afterLinking(ctx)).removed : 0,
       pairsCompared: result.pairsCompared,
       seconds: (performance.now() - started) / 1000,
     };
@@ -605,6 +614,7 @@ export class IdentityService {
     const model = fresh.length > 0 ? await this.storedModel() : undefined;
     for (const f of fresh) persons.add(await this.placeNewRecord(ctx, f, model));
     for (const p of await this.honourSourceMerges(ctx, recordRefs)) persons.add(p);
+    if (fresh.length > 0 || persons.size > 0) await this.deps.afterLinking?.(ctx, [...persons]);
     return [...persons];
   }
 

@@ -17,6 +17,7 @@ import { Hl7MessageHandler } from './hl7v2-fhir/message-handler.ts';
 import { MessageProcessor } from './message-store/message-processor.ts';
 import { receiveMessage } from './message-store/message-store.ts';
 import { sameFactFinder } from './same-fact.ts';
+import { consolidateSameFacts } from './same-fact-consolidation.ts';
 
 const system = systemContext('test:same-fact');
 let control = 0;
@@ -108,6 +109,21 @@ for (const backend of testDatabases()) {
       await send('hl7:hospital', oru('GENHOSP', 'H200', 'F-HOSP-3', '6.2'));
       await send('hl7:hospital', oru('GENHOSP', 'H200', 'F-HOSP-4', '6.1', '202503111330'));
       assert.equal((await hba1cOf([lab, hospital])).length, 4);
+    });
+
+    test('stored twice before identity linked the two patients: consolidated after, the copy gone, its references moved', async () => {
+      const [lab, hospital] = [await patientOf('REFLAB', 'L200'), await patientOf('GENHOSP', 'H200')];
+      const copies = (await hba1cOf([lab, hospital])).filter((o) => o.valueQuantity?.value === 6.1 && o.effectiveDateTime?.startsWith('2025-03-10'));
+      assert.equal(copies.length, 2);
+      const summary = await consolidateSameFacts(parts, system);
+      assert.deepEqual(summary, { facts: 1, removed: 1, repointed: 2 }, 'the hospital copy’s Provenance and report');
+      const left = (await hba1cOf([lab, hospital])).filter((o) => o.valueQuantity?.value === 6.1 && o.effectiveDateTime?.startsWith('2025-03-10'));
+      assert.equal(left.length, 1);
+      const kept = left[0]!;
+      const gone = copies.find((c) => c.id !== kept.id)!;
+      await assert.rejects(parts.store.read(system, 'Observation', gone.id!), /LNG_GONE|deleted/);
+      assert.equal((await find<Provenance>('Provenance', [['target', `Observation/${kept.id}`]])).length, 2);
+      assert.deepEqual(await consolidateSameFacts(parts, system), { facts: 0, removed: 0, repointed: 0 }, 'a second run changes nothing');
     });
   });
 }

@@ -68,6 +68,7 @@ export function registerIdentityCommand(program: Command, cli: CliContext): void
         }
         cli.out(`${summary.sourceRecords} source records → ${summary.persons} persons (${summary.personsCreated} new, ${summary.personsKept} kept, ${summary.personsMerged} merged, ${summary.personsRetired} retired)`);
         cli.out(`${summary.linksChanged} links changed, ${summary.reviewOpened} review items opened, ${summary.goldenWritten} golden records written, ${summary.pairsCompared} pairs compared in ${summary.seconds.toFixed(1)} s`);
+        if (summary.sameFactCopiesRemoved > 0) cli.out(`${summary.sameFactCopiesRemoved} results two sources each reported are now one, with both sources' Provenance`);
       });
     });
 
