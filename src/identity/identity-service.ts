@@ -28,7 +28,7 @@ import { candidateSearches, decideOnline, type OnlineDecision, type PairWeight, 
 import { currentModelId, loadModel, saveModel } from './model-store.ts';
 import { normalizeRecord } from './normalize/record.ts';
 import { PERSON_COMPARISONS } from './compare/fields.ts';
-import { SourcePatientIndex, sourceMergePairs, sourceMergeSearches, type SourceMergePair } from './source-merges.ts';
+import { SourcePatientIndex, joinSourceMerges, sourceMergePairs, sourceMergeSearches, type SourceMergePair } from './source-merges.ts';
 import { loadSurvivorshipRules, surviveGoldenRecord, type SurvivorSource, type SurvivorshipRules } from './survivorship.ts';
 import type { NormalizedRecord, SourceRecord } from './types.ts';
 
@@ -782,41 +782,4 @@ function inContentOrder(records: SourceRecord[]): SourceRecord[] {
   const keyed = records.map((r) => ({ r, key: canonicalJson({ ...r, recordId: '' }) }));
   keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.r.recordId < b.r.recordId ? -1 : 1));
   return keyed.map((k) => k.r);
-}
-
-/**
- * Joins the engine's groups that a source's merge claims connect (source-merges.ts). A claim
- * is not honoured when a person said its two records, or any two records it would bring
- * together, are not a match. Returns the claims honoured and those that joined two groups.
- */
-function joinSourceMerges(
-  groups: Map<number, number[]>,
-  indexOfRef: ReadonlyMap<string, number>,
-  pairs: readonly SourceMergePair[],
-  notMatch: ReadonlySet<string>,
-  refOf: (i: number) => string,
-): { honoured: SourceMergePair[]; joined: SourceMergePair[] } {
-  const groupOf = new Map<number, number>();
-  for (const [g, members] of groups) for (const i of members) groupOf.set(i, g);
-  const clash = (a: number[], b: number[]) => notMatch.size > 0 && a.some((i) => b.some((j) => notMatch.has(sql.orderedPair(refOf(i), refOf(j)).join('\n'))));
-  const honoured: SourceMergePair[] = [];
-  const joined: SourceMergePair[] = [];
-  for (const pair of pairs) {
-    const s = indexOfRef.get(pair.survivor);
-    const p = indexOfRef.get(pair.prior);
-    if (s === undefined || p === undefined) continue;
-    const [gs, gp] = [groupOf.get(s)!, groupOf.get(p)!];
-    if (gs === gp) {
-      if (!clash([s], [p])) honoured.push(pair);
-      continue;
-    }
-    const [into, from] = [groups.get(gs)!, groups.get(gp)!];
-    if (clash(into, from)) continue;
-    into.push(...from);
-    groups.delete(gp);
-    for (const i of from) groupOf.set(i, gs);
-    honoured.push(pair);
-    joined.push(pair);
-  }
-  return { honoured, joined };
 }

@@ -122,3 +122,41 @@ export function sourceMergeSearches(patients: readonly Patient[]): [string, stri
     ...(refs.length > 0 ? [['link', refs.join(',')] as [string, string]] : []),
   ];
 }
+
+/**
+ * Joins the engine's groups that a source's merge claims connect (source-merges.ts). A claim
+ * is not honoured when a person said its two records, or any two records it would bring
+ * together, are not a match (`notMatch` holds the pairs' references, sorted, joined by a newline).
+ * Returns the claims honoured and those that joined two groups. Groups are changed in place.
+ */
+export function joinSourceMerges<P extends Pick<SourceMergePair, 'survivor' | 'prior'>>(
+  groups: Map<number, number[]>,
+  indexOfRef: ReadonlyMap<string, number>,
+  pairs: readonly P[],
+  notMatch: ReadonlySet<string>,
+  refOf: (i: number) => string,
+): { honoured: P[]; joined: P[] } {
+  const groupOf = new Map<number, number>();
+  for (const [g, members] of groups) for (const i of members) groupOf.set(i, g);
+  const clash = (a: number[], b: number[]) => notMatch.size > 0 && a.some((i) => b.some((j) => notMatch.has([refOf(i), refOf(j)].sort().join('\n'))));
+  const honoured: P[] = [];
+  const joined: P[] = [];
+  for (const pair of pairs) {
+    const s = indexOfRef.get(pair.survivor);
+    const p = indexOfRef.get(pair.prior);
+    if (s === undefined || p === undefined) continue;
+    const [gs, gp] = [groupOf.get(s)!, groupOf.get(p)!];
+    if (gs === gp) {
+      if (!clash([s], [p])) honoured.push(pair);
+      continue;
+    }
+    const [into, from] = [groups.get(gs)!, groups.get(gp)!];
+    if (clash(into, from)) continue;
+    into.push(...from);
+    groups.delete(gp);
+    for (const i of from) groupOf.set(i, gs);
+    honoured.push(pair);
+    joined.push(pair);
+  }
+  return { honoured, joined };
+}

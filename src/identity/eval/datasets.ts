@@ -26,6 +26,11 @@ export interface LabelledDataset {
   records: SourceRecord[];
   /** Entity label per record, same order as records. */
   entities: string[];
+  /**
+   * Merges the sources themselves asserted (an HL7 ADT^A40: MRG-1 retired into the PID's
+   * record): data the hub receives and honours (source-merges.ts), not labels.
+   */
+  sourceMerges?: { survivor: string; prior: string }[];
 }
 
 const blank = (v: string | undefined) => (v === undefined || v === '' ? undefined : v);

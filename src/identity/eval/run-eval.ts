@@ -3,6 +3,7 @@
  * only, after linking.
  */
 import { linkRecords, type LinkStage } from '../link.ts';
+import { joinSourceMerges } from '../source-merges.ts';
 import type { IdentityConfig } from '../config.ts';
 import { dropFields, readDataset, type CanonicalField, type DatasetFormat } from './datasets.ts';
 import { scorePairwise, type PairwiseScores } from './metrics.ts';
@@ -39,8 +40,9 @@ export function evaluateIdentity(dir: string, options: EvalOptions): EvalDetails
     ...(options.config ? { config: options.config } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
+  const clusterOf = withSourceMerges(result.clusterOf, records.map((r) => r.recordId), dataset.sourceMerges ?? []);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const scores = scorePairwise(result.clusterOf, dataset.entities);
+  const scores = scorePairwise(clusterOf, dataset.entities);
   return {
     report: {
       precision: scores.precision,
@@ -52,6 +54,17 @@ export function evaluateIdentity(dir: string, options: EvalOptions): EvalDetails
     },
     scores,
     records: records.length,
-    persons: new Set(result.clusterOf).size,
+    persons: new Set(clusterOf).size,
   };
+}
+
+/** The engine's clusters joined where a source asserted a merge, as `relink --all` does. */
+function withSourceMerges(clusterOf: Int32Array, ids: readonly string[], merges: readonly { survivor: string; prior: string }[]): Int32Array {
+  if (merges.length === 0) return clusterOf;
+  const groups = new Map<number, number[]>();
+  clusterOf.forEach((c, i) => (groups.get(c) ?? groups.set(c, []).get(c)!).push(i));
+  joinSourceMerges(groups, new Map(ids.map((id, i) => [id, i])), merges, new Set(), (i) => ids[i]!);
+  const joined = new Int32Array(clusterOf.length);
+  for (const [g, members] of groups) for (const i of members) joined[i] = g;
+  return joined;
 }

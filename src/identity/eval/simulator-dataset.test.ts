@@ -12,8 +12,11 @@ test('a simulated organization reads as person records of every silo, each label
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   await writeOrganization({ outDir: dir, people: 300, seed: 11 });
   assert.equal(detectFormat(dir), 'simulator');
-  const { records, entities } = readDataset(dir, 'simulator');
+  const { records, entities, sourceMerges } = readDataset(dir, 'simulator');
   assert.equal(records.length, entities.length);
+  // The hospital's A40s (MRG-1 retired into the PID's record) name two records of one person.
+  const entityOf = new Map(records.map((r, i) => [r.recordId, entities[i]]));
+  assert.ok((sourceMerges ?? []).every((m) => m.survivor.startsWith('hospital/') && entityOf.get(m.survivor) === entityOf.get(m.prior)));
   assert.deepEqual([...new Set(records.map((r) => r.source))].sort(), ['crm', 'ehr-clinic', 'hospital', 'labs', 'payer']);
   assert.equal(new Set(records.map((r) => r.recordId)).size, records.length, 'record ids are unique');
   const { report } = evaluateIdentity(dir, { format: 'simulator' });

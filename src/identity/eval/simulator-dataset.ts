@@ -72,8 +72,9 @@ function pidRecord(silo: string, pid: string): SourceRecord | undefined {
   };
 }
 
-function hl7Records(dir: string, silo: string): SourceRecord[] {
+function hl7Records(dir: string, silo: string, merges: { survivor: string; prior: string }[]): SourceRecord[] {
   const latest = new Map<string, SourceRecord>();
+  let current: string | undefined;
   const folder = join(dir, silo);
   let files: string[];
   try {
@@ -83,9 +84,14 @@ function hl7Records(dir: string, silo: string): SourceRecord[] {
   }
   for (const file of files) {
     for (const segment of readFileSync(join(folder, file), 'utf8').split(/\r?\n|\r/)) {
+      if (segment.startsWith('MSH|')) current = undefined;
+      // MRG-1 (HL7 v2.5.1 §3.4.9): the prior identifier a merge retires into the PID's record.
+      const prior = segment.startsWith('MRG|') ? segment.split('|')[1]?.split('^')[0] : undefined;
+      if (prior && current) merges.push({ survivor: current, prior: `${silo}/${prior}` });
       if (!segment.startsWith('PID|')) continue;
       const record = pidRecord(silo, segment);
       if (record) latest.set(record.recordId, record);
+      current = record?.recordId;
     }
   }
   return [...latest.values()];
@@ -109,7 +115,8 @@ function crmRecords(dir: string): SourceRecord[] {
 }
 
 export function readSimulatorDataset(dir: string): LabelledDataset {
-  const records = [...clinicRecords(dir), ...hl7Records(dir, 'hospital'), ...hl7Records(dir, 'labs'), ...payerRecords(dir), ...crmRecords(dir)];
+  const sourceMerges: { survivor: string; prior: string }[] = [];
+  const records = [...clinicRecords(dir), ...hl7Records(dir, 'hospital', sourceMerges), ...hl7Records(dir, 'labs', sourceMerges), ...payerRecords(dir), ...crmRecords(dir)];
   const truth = new Map<string, string>();
   for (const row of parseCsv(readFileSync(join(dir, 'truth', 'identity.csv'), 'utf8'))) {
     truth.set(`${row['silo']}/${row['record_id']}`, row['person_id'] ?? '');
@@ -119,5 +126,5 @@ export function readSimulatorDataset(dir: string): LabelledDataset {
     if (person === undefined) throw new LongitudeError('LNG_BAD_REQUEST', `record ${r.recordId} is not in truth/identity.csv`);
     return person;
   });
-  return { records, entities };
+  return { records, entities, sourceMerges };
 }
