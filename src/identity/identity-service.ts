@@ -9,26 +9,24 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Patient } from '@medplum/fhirtypes';
+import { canonicalJson } from '../platform/canonical-json.ts';
 import type { Db } from '../platform/db/db.ts';
 import { LongitudeError } from '../platform/errors.ts';
-import type { ResourceStore, StoreTransaction } from '../record/resource-store.ts';
+import type { ResourceStore } from '../record/resource-store.ts';
 import { SearchService, type SearchParameterRegistry } from '../record/search/index.ts';
-import { requireAccessContext, type AccessContext } from '../trust/access-context.ts';
+import type { AccessContext } from '../trust/access-context.ts';
 import type { AuditLog } from '../trust/audit/audit-log.ts';
-import type { Interaction } from '../trust/audit/audit-event.ts';
-import { decide, type Action } from '../trust/policy.ts';
 import { probabilityToWeight, resolveIdentityConfig, weightToProbability, type IdentityConfig } from './config.ts';
 import { explainPair, scorePair, type FieldWeight, type MatchModel } from './fellegi-sunter.ts';
-import { canonicalJson } from '../platform/canonical-json.ts';
 import { isGoldenPatient, patientToSourceRecord, sourceSystemOfPatient } from './from-fhir-patient.ts';
 import { writeGoldenRecords, type GoldenPerson } from './golden-record.ts';
+import { describeReasons, identityAccess, type IdentityAccess } from './identity-access.ts';
 import { linkRecords, type LinkStage } from './link.ts';
+import { saveModel } from './model-store.ts';
+import { OnlineLinker, type MatchCandidate } from './online-linker.ts';
 import * as sql from './person-store.ts';
-import { candidateSearches, decideOnline, type OnlineDecision, type PairWeight, type PersonMember } from './online-match.ts';
-import { currentModelId, loadModel, saveModel } from './model-store.ts';
-import { normalizeRecord } from './normalize/record.ts';
-import { PERSON_COMPARISONS } from './compare/fields.ts';
-import { SourcePatientIndex, joinSourceMerges, sourceMergePairs, sourceMergeSearches, type SourceMergePair } from './source-merges.ts';
+import { movePerson, rebuildPersons } from './person-writes.ts';
+import { SourcePatientIndex, joinSourceMerges, sourceMergePairs, type SourceMergePair } from './source-merges.ts';
 import { loadSurvivorshipRules, surviveGoldenRecord, type SurvivorSource, type SurvivorshipRules } from './survivorship.ts';
 import type { NormalizedRecord, SourceRecord } from './types.ts';
 
@@ -66,15 +64,8 @@ export interface RelinkSummary {
 
 export type RelinkProgress = (stage: LinkStage | 'read' | 'store', done: number, total: number) => void;
 
-export interface MatchCandidate {
-  personId: string;
-  /** The person's source record that matched best. */
-  record: string;
-  score: number;
-  probability: number;
-  grade: 'certain' | 'probable' | 'possible';
-  reasons: FieldWeight[];
-}
+
+export type { MatchCandidate };
 
 export interface PersonView {
   person: sql.PersonRow;
@@ -97,19 +88,19 @@ function bestPartner(model: MatchModel, rec: NormalizedRecord, mates: readonly N
   return best;
 }
 
-const describeReasons = (reasons: readonly FieldWeight[]) =>
-  reasons.filter((r) => r.level !== 'missing').map((r) => `${r.comparison}:${r.level} ${r.weight >= 0 ? '+' : ''}${r.weight.toFixed(1)}`).join(', ');
-
 export class IdentityService {
   readonly rules: SurvivorshipRules;
   private readonly config: IdentityConfig;
   private readonly search: SearchService;
-  private modelCache: { id: number; model: MatchModel | undefined } | undefined;
+  private readonly access: IdentityAccess;
+  private readonly online: OnlineLinker;
 
   constructor(private readonly deps: IdentityServiceDeps) {
     this.rules = deps.rules ?? loadSurvivorshipRules();
     this.config = resolveIdentityConfig(deps.identityConfig);
     this.search = new SearchService({ db: deps.db, audit: deps.audit, parameters: deps.searchParameters });
+    this.access = identityAccess(deps.audit);
+    this.online = new OnlineLinker({ db: deps.db, store: deps.store, search: this.search, config: this.config, rules: this.rules, access: this.access });
   }
 
   // ---------------------------------------------------------------- batch
@@ -136,7 +127,7 @@ export class IdentityService {
    */
   async relinkAll(ctx: AccessContext, options: { onProgress?: RelinkProgress } = {}): Promise<RelinkSummary> {
     const started = performance.now();
-    await this.authorize(ctx, 'update', 'operation', { query: 'identity relink --all' });
+    await this.access.authorize(ctx, 'update', 'operation', { query: 'identity relink --all' });
     const progress = options.onProgress ?? (() => undefined);
     const patients = await this.readSourcePatients(ctx, (n) => progress('read', n, n));
     const byRef = new Map(patients.map((p) => [`Patient/${p.id}`, p]));
@@ -331,37 +322,14 @@ export class IdentityService {
    * about one batch link (see docs/identity.md).
    */
   async matchPatient(ctx: AccessContext, patient: Patient, options: { count?: number; onlyCertainMatches?: boolean } = {}): Promise<MatchCandidate[]> {
-    await this.authorize(ctx, 'search', 'search', { query: 'Patient/$match' });
-    const model = await this.storedModel();
-    const candidates = model ? await this.matchWithStoredModel(ctx, patient, model) : await this.matchByEstimating(ctx, patient);
+    await this.access.authorize(ctx, 'search', 'search', { query: 'Patient/$match' });
+    const model = await this.online.storedModel();
+    const candidates = model ? await this.online.match(ctx, patient, model) : await this.matchByEstimating(ctx, patient);
     const rank = { certain: 2, probable: 1, possible: 0 } as const;
     return candidates
       .filter((c) => !options.onlyCertainMatches || c.grade === 'certain')
       .sort((a, b) => rank[b.grade] - rank[a.grade] || b.score - a.score)
       .slice(0, options.count ?? 10);
-  }
-
-  /** The last relink's model; parsed once per relink, not per match (term frequencies are large). */
-  private async storedModel(): Promise<MatchModel | undefined> {
-    const id = await currentModelId(this.deps.db);
-    if (id === undefined) return undefined;
-    if (this.modelCache?.id !== id) this.modelCache = { id, model: (await loadModel(this.deps.db, PERSON_COMPARISONS))?.model };
-    return this.modelCache.model;
-  }
-
-  private async matchWithStoredModel(ctx: AccessContext, patient: Patient, model: MatchModel): Promise<MatchCandidate[]> {
-    const ref = `Patient/${patient.id ?? 'match-input'}`;
-    const query = normalizeRecord(patientToSourceRecord({ ...patient, id: ref.slice('Patient/'.length) }), 0);
-    const members = await this.onlineCandidates(ctx, { ref, patient });
-    const linkWeight = probabilityToWeight(this.config.linkProbability);
-    const decision = decideOnline(model, query, members, { linkWeight, reviewWeight: probabilityToWeight(this.config.reviewProbability) });
-    const candidate = (personId: string, best: PairWeight, grade: MatchCandidate['grade']): MatchCandidate =>
-      ({ personId, record: best.partner, score: best.weight, probability: weightToProbability(best.weight), grade, reasons: best.weights });
-    const personOfRecord = new Map(members.map((m) => [m.record.recordId, m.personId]));
-    return [
-      ...(decision.kind === 'link' ? [candidate(decision.personId, decision.best, 'certain')] : []),
-      ...decision.review.map((r) => candidate(personOfRecord.get(r.partner)!, r, r.weight >= linkWeight ? 'probable' : 'possible')),
-    ];
   }
 
   private async matchByEstimating(ctx: AccessContext, patient: Patient): Promise<MatchCandidate[]> {
@@ -389,7 +357,7 @@ export class IdentityService {
   }
 
   async getPerson(ctx: AccessContext, id: string): Promise<PersonView> {
-    await this.authorize(ctx, 'read', 'read', { reference: `Patient/${id}`, query: 'identity person' });
+    await this.access.authorize(ctx, 'read', 'read', { reference: `Patient/${id}`, query: 'identity person' });
     const person = await sql.getPerson(this.deps.db, id);
     if (!person) throw new LongitudeError('LNG_NOT_FOUND', `person ${id} is not known`);
     const links = await sql.linksOfPersons(this.deps.db, [id]);
@@ -414,7 +382,7 @@ export class IdentityService {
   }
 
   async reviewQueue(ctx: AccessContext, options: { limit?: number; afterId?: number } = {}): Promise<{ item: sql.ReviewItem; a: Patient | null; b: Patient | null; personA: string | null; personB: string | null }[]> {
-    await this.authorize(ctx, 'search', 'search', { query: 'identity review' });
+    await this.access.authorize(ctx, 'search', 'search', { query: 'identity review' });
     const items = await sql.listReviewItems(this.deps.db, { status: 'open', ...options });
     const out = [];
     for (const item of items) {
@@ -429,13 +397,13 @@ export class IdentityService {
 
   /** Decides a review item: `link` puts record B with record A's person; `not-a-match` remembers the pair. */
   async decideReview(ctx: AccessContext, id: number, decision: 'link' | 'not-a-match'): Promise<{ personId: string | null }> {
-    await this.permit(ctx, 'identity review');
+    await this.access.permit(ctx, 'identity review');
     const item = await sql.getReviewItem(this.deps.db, id);
     if (!item) throw new LongitudeError('LNG_NOT_FOUND', `review item ${id} is not known`);
     if (item.status !== 'open') throw new LongitudeError('LNG_CONFLICT', `review item ${id} is already ${item.status}`);
     const reasons = describeReasons(item.weights);
     if (decision === 'not-a-match') {
-      await this.authorize(ctx, 'update', 'update', { reference: item.recordA, query: `identity review ${id}` },
+      await this.access.authorize(ctx, 'update', 'update', { reference: item.recordA, query: `identity review ${id}` },
         `not a match: ${item.recordA} ≠ ${item.recordB} (score ${item.score.toFixed(1)}; ${reasons})`);
       await this.deps.db.transaction(async (tx) => {
         await sql.addNotMatch(tx, item.recordA, item.recordB, ctx.actor.id);
@@ -462,7 +430,7 @@ export class IdentityService {
     personId: string,
     via: { rule?: string; score?: number | null; probability?: number | null; reasons?: FieldWeight[] | { note: string }[]; reviewId?: number } = {},
   ): Promise<void> {
-    await this.permit(ctx, 'identity link');
+    await this.access.permit(ctx, 'identity link');
     const person = await sql.getPerson(this.deps.db, personId);
     if (!person) throw new LongitudeError('LNG_NOT_FOUND', `person ${personId} is not known`);
     if (person.status !== 'active') throw new LongitudeError('LNG_CONFLICT', `person ${personId} is ${person.status}${person.replacedBy ? ` (replaced by ${person.replacedBy})` : ''}`);
@@ -470,7 +438,7 @@ export class IdentityService {
     if (!patient) throw new LongitudeError('LNG_NOT_FOUND', `${recordRef} is not a source Patient`);
     const previous = await sql.linkOfRecord(this.deps.db, recordRef);
     const rule = via.rule ?? 'manual-link';
-    await this.authorize(ctx, 'update', 'update', { reference: `Patient/${personId}`, query: `identity ${rule}` },
+    await this.access.authorize(ctx, 'update', 'update', { reference: `Patient/${personId}`, query: `identity ${rule}` },
       `${rule}: ${recordRef} → person ${personId}${previous && previous.personId !== personId ? ` (from ${previous.personId})` : ''}${via.score != null ? ` score ${via.score.toFixed(1)}` : ''}${via.reasons && 'comparison' in (via.reasons[0] ?? {}) ? `; ${describeReasons(via.reasons as FieldWeight[])}` : ''}`);
     const affected = [personId, ...(previous && previous.personId !== personId ? [previous.personId] : [])];
     await this.deps.store.transaction(ctx, async (tx) => {
@@ -486,19 +454,19 @@ export class IdentityService {
         }]);
         await sql.supersedeSettledReviews(q);
       });
-      await this.rebuild(tx, affected);
+      await rebuildPersons(tx, this.rules, affected);
     });
   }
 
   /** Takes a source record out of its person into a person of its own (pinned there). */
   async unlinkRecord(ctx: AccessContext, recordRef: string): Promise<{ personId: string }> {
-    await this.permit(ctx, 'identity unlink');
+    await this.access.permit(ctx, 'identity unlink');
     const previous = await sql.linkOfRecord(this.deps.db, recordRef);
     if (!previous) throw new LongitudeError('LNG_NOT_FOUND', `${recordRef} is not linked to a person`);
     const patient = await this.readSource(ctx, recordRef);
     if (!patient) throw new LongitudeError('LNG_NOT_FOUND', `${recordRef} is not a source Patient`);
     const personId = randomUUID();
-    await this.authorize(ctx, 'update', 'update', { reference: `Patient/${previous.personId}`, query: 'identity unlink' },
+    await this.access.authorize(ctx, 'update', 'update', { reference: `Patient/${previous.personId}`, query: 'identity unlink' },
       `unlink: ${recordRef} from person ${previous.personId} to new person ${personId}`);
     await this.deps.store.transaction(ctx, async (tx) => {
       await tx.alongside(async (q) => {
@@ -509,14 +477,14 @@ export class IdentityService {
         }]);
         await sql.appendDecisions(q, [{ decidedBy: 'user', decidedById: ctx.actor.id, action: 'unlink', personId: previous.personId, otherPersonId: personId, recordRefs: [recordRef] }]);
       });
-      await this.rebuild(tx, [previous.personId, personId]);
+      await rebuildPersons(tx, this.rules, [previous.personId, personId]);
     });
     return { personId };
   }
 
   /** Merges `otherId` into `survivorId`: the survivor keeps its id, the other is redirected (replaced-by). */
   async merge(ctx: AccessContext, survivorId: string, otherId: string): Promise<void> {
-    await this.permit(ctx, 'identity merge');
+    await this.access.permit(ctx, 'identity merge');
     if (survivorId === otherId) throw new LongitudeError('LNG_BAD_REQUEST', 'a person cannot be merged into itself');
     const [survivor, other] = await Promise.all([sql.getPerson(this.deps.db, survivorId), sql.getPerson(this.deps.db, otherId)]);
     for (const [id, p] of [[survivorId, survivor], [otherId, other]] as const) {
@@ -524,28 +492,9 @@ export class IdentityService {
       if (p.status !== 'active') throw new LongitudeError('LNG_CONFLICT', `person ${id} is ${p.status}`);
     }
     const moved = await sql.linksOfPersons(this.deps.db, [otherId]);
-    await this.authorize(ctx, 'update', 'update', { reference: `Patient/${survivorId}`, query: 'identity merge' },
+    await this.access.authorize(ctx, 'update', 'update', { reference: `Patient/${survivorId}`, query: 'identity merge' },
       `merge: person ${otherId} into ${survivorId} (${moved.length} records)`);
-    await this.deps.store.transaction(ctx, (tx) => this.movePerson(tx, ctx, { survivorId, otherId, moved, decidedBy: 'user', rule: 'merge' }));
-  }
-
-  /** Moves every record of `otherId` to `survivorId`, redirects `otherId` and rebuilds both golden records. */
-  private async movePerson(
-    tx: StoreTransaction,
-    ctx: AccessContext,
-    m: { survivorId: string; otherId: string; moved: sql.LinkRow[]; decidedBy: sql.DecidedBy; rule: 'merge' | 'source-merge'; reasons?: { note: string }[] },
-  ): Promise<void> {
-    const { survivorId, otherId } = m;
-    await tx.alongside(async (q) => {
-      await sql.upsertLinks(q, m.moved.map((l) => ({ ...l, personId: survivorId, rule: m.rule, decidedBy: m.decidedBy, decidedById: ctx.actor.id, ...(m.reasons ? { reasons: m.reasons } : {}) })));
-      await sql.setPersonStatus(q, [otherId], 'merged', survivorId);
-      await sql.appendDecisions(q, [{
-        decidedBy: m.decidedBy, decidedById: ctx.actor.id, action: m.rule, personId: survivorId, otherPersonId: otherId,
-        recordRefs: m.moved.map((l) => l.recordRef), ...(m.reasons ? { reasons: m.reasons } : {}),
-      }]);
-      await sql.supersedeSettledReviews(q);
-    });
-    await this.rebuild(tx, [survivorId, otherId]);
+    await this.deps.store.transaction(ctx, (tx) => movePerson(tx, ctx, this.rules, { survivorId, otherId, moved, decidedBy: 'user', rule: 'merge' }));
   }
 
   /**
@@ -554,7 +503,7 @@ export class IdentityService {
    * links are human decisions, so a later relink keeps them apart.
    */
   async unmerge(ctx: AccessContext, mergedId: string): Promise<{ survivorId: string; restored: string[] }> {
-    await this.permit(ctx, 'identity unmerge');
+    await this.access.permit(ctx, 'identity unmerge');
     const person = await sql.getPerson(this.deps.db, mergedId);
     if (!person) throw new LongitudeError('LNG_NOT_FOUND', `person ${mergedId} is not known`);
     if (person.status !== 'merged' || !person.replacedBy) throw new LongitudeError('LNG_CONFLICT', `person ${mergedId} is not merged`);
@@ -562,7 +511,7 @@ export class IdentityService {
     const merge = await sql.lastMerge(this.deps.db, mergedId);
     const current = new Map((await sql.linksOfPersons(this.deps.db, [survivorId])).map((l) => [l.recordRef, l]));
     const restored = (merge?.recordRefs ?? []).filter((r) => current.has(r));
-    await this.authorize(ctx, 'update', 'update', { reference: `Patient/${mergedId}`, query: 'identity unmerge' },
+    await this.access.authorize(ctx, 'update', 'update', { reference: `Patient/${mergedId}`, query: 'identity unmerge' },
       `unmerge: person ${mergedId} from ${survivorId} (${restored.length} records restored)`);
     await this.deps.store.transaction(ctx, async (tx) => {
       await tx.alongside(async (q) => {
@@ -572,14 +521,14 @@ export class IdentityService {
         for (const a of restored) for (const b of current.keys()) if (!restored.includes(b)) await sql.addNotMatch(q, a, b, ctx.actor.id);
         await sql.appendDecisions(q, [{ decidedBy: 'user', decidedById: ctx.actor.id, action: 'unmerge', personId: mergedId, otherPersonId: survivorId, recordRefs: restored }]);
       });
-      await this.rebuild(tx, [survivorId, mergedId]);
+      await rebuildPersons(tx, this.rules, [survivorId, mergedId]);
     });
     return { survivorId, restored };
   }
 
   /** Marks two source records as different people; if they share a person, the second one leaves it. */
   async markNotMatch(ctx: AccessContext, recordA: string, recordB: string): Promise<void> {
-    await this.authorize(ctx, 'update', 'update', { reference: recordA, query: 'identity not-a-match' }, `not a match: ${recordA} ≠ ${recordB}`);
+    await this.access.authorize(ctx, 'update', 'update', { reference: recordA, query: 'identity not-a-match' }, `not a match: ${recordA} ≠ ${recordB}`);
     await this.deps.db.transaction(async (tx) => {
       await sql.addNotMatch(tx, recordA, recordB, ctx.actor.id);
       await sql.appendDecisions(tx, [{ decidedBy: 'user', decidedById: ctx.actor.id, action: 'not-a-match', recordRefs: [recordA, recordB] }]);
@@ -592,9 +541,10 @@ export class IdentityService {
   // ---------------------------------------------------------------- source changes
 
   /**
-   * Rebuilds the golden records of the persons these source records belong to (after a source
-   * changed); a source Patient with no person yet gets one of its own, to be matched by the next
-   * relink. Returns the persons rebuilt.
+   * The online worker's pass over changed source records: the golden records of their persons
+   * are rebuilt; a source Patient with no person yet is matched online (online-linker.ts) and
+   * joins a person or gets its own; merges sources assert are honoured; then facts stored once
+   * per source can become one (afterLinking). Returns the persons changed.
    */
   async refreshRecords(ctx: AccessContext, recordRefs: readonly string[]): Promise<string[]> {
     const persons = new Set<string>();
@@ -608,126 +558,17 @@ export class IdentityService {
       const patient = await this.readSource(ctx, ref);
       if (patient && !isGoldenPatient(patient)) fresh.push({ ref, patient });
     }
-    if (persons.size > 0) await this.deps.store.transaction(ctx, (tx) => this.rebuild(tx, [...persons]));
+    if (persons.size > 0) await this.deps.store.transaction(ctx, (tx) => rebuildPersons(tx, this.rules, [...persons]));
     // One at a time, each committed before the next is matched: two new records of one person
     // in the same batch (the hospital's and the lab's) find each other.
-    const model = fresh.length > 0 ? await this.storedModel() : undefined;
-    for (const f of fresh) persons.add(await this.placeNewRecord(ctx, f, model));
-    for (const p of await this.honourSourceMerges(ctx, recordRefs)) persons.add(p);
-    if (fresh.length > 0 || persons.size > 0) await this.deps.afterLinking?.(ctx, [...persons]);
+    const model = fresh.length > 0 ? await this.online.storedModel() : undefined;
+    for (const f of fresh) persons.add(await this.online.place(ctx, f, model));
+    for (const p of await this.online.honourSourceMerges(ctx, recordRefs)) persons.add(p);
+    if (persons.size > 0) await this.deps.afterLinking?.(ctx, [...persons]);
     return [...persons];
   }
 
-  /**
-   * A source Patient with no person yet: matched online (online-match.ts) with the model of the
-   * last relink when there is one, and linked to the person it matches, else given a person of
-   * its own; possible matches open review items. Returns its person.
-   */
-  private async placeNewRecord(ctx: AccessContext, f: { ref: string; patient: Patient }, model: MatchModel | undefined): Promise<string> {
-    const linkWeight = probabilityToWeight(this.config.linkProbability);
-    const decision: OnlineDecision = model
-      ? decideOnline(model, normalizeRecord(patientToSourceRecord(f.patient), 0), await this.onlineCandidates(ctx, f), { linkWeight, reviewWeight: probabilityToWeight(this.config.reviewProbability) })
-      : { kind: 'single', review: [] };
-    const personId = decision.kind === 'link' ? decision.personId : randomUUID();
-    const best = decision.kind === 'link' ? decision.best : undefined;
-    if (best) {
-      await this.authorize(ctx, 'update', 'update', { reference: `Patient/${personId}`, query: 'identity online-link' },
-        `online-link: ${f.ref} → person ${personId} score ${best.weight.toFixed(1)} (best ${best.partner}); ${describeReasons(best.weights)}`);
-    }
-    await this.deps.store.transaction(ctx, async (tx) => {
-      await tx.alongside(async (q) => {
-        if (!best) await sql.insertPersons(q, [personId]);
-        await sql.upsertLinks(q, [{
-          recordRef: f.ref, personId, source: sourceSystemOfPatient(f.patient), score: best?.weight ?? null, probability: best ? weightToProbability(best.weight) : null,
-          rule: best ? 'online-link' : 'auto-single', reasons: best?.weights ?? [], decidedBy: 'auto', decidedById: ctx.actor.id,
-        }]);
-        if (best) await sql.appendDecisions(q, [{ decidedBy: 'auto', decidedById: ctx.actor.id, action: 'online-link', personId, recordRefs: [f.ref], score: best.weight, reasons: best.weights }]);
-        await sql.openReviewItems(q, decision.review.map((r) => ({
-          recordA: f.ref, recordB: r.partner, score: Math.min(r.weight, linkWeight), probability: weightToProbability(r.weight), weights: r.weights,
-        })));
-      });
-      await this.rebuild(tx, [personId]);
-    });
-    return personId;
-  }
-
-  /** Every member of each active person a candidate search finds (not-a-match records left out). */
-  private async onlineCandidates(ctx: AccessContext, f: { ref: string; patient: Patient }): Promise<PersonMember[]> {
-    const found = new Set<string>();
-    for (const query of candidateSearches(f.patient, this.config.maxBlockSize)) {
-      const page = await this.search.search(ctx, 'Patient', query);
-      if (page.resources.length > this.config.maxBlockSize) continue;
-      for (const r of page.resources) if (r.id && `Patient/${r.id}` !== f.ref) found.add(`Patient/${r.id}`);
-    }
-    const refused = new Set(await sql.notMatchesOf(this.deps.db, f.ref));
-    const personIds = new Set((await sql.personsOfRecords(this.deps.db, [...found].filter((r) => !refused.has(r)))).values());
-    if (personIds.size === 0) return [];
-    const links = (await sql.linksOfPersons(this.deps.db, [...personIds])).filter((l) => !refused.has(l.recordRef));
-    const patients = await this.search.searchAll(ctx, 'Patient', [['_id', links.map((l) => l.recordRef.slice('Patient/'.length)).join(',')]]);
-    const byRef = new Map(patients.map((p) => [`Patient/${p.id}`, p as Patient]));
-    return links.flatMap((l, k) => {
-      const patient = byRef.get(l.recordRef);
-      return patient ? [{ personId: l.personId, record: normalizeRecord(patientToSourceRecord(patient), k + 1) }] : [];
-    });
-  }
-
-  /**
-   * Online side of source merges (source-merges.ts): the claims these records carry, and the
-   * claims other records make about them (a claim may arrive before the record it names).
-   * Each pair's prior record joins the survivor record's person: alone, its link moves; with
-   * other records, its person is merged into the survivor's. A "not a match" between the two
-   * wins. Returns the persons changed.
-   */
-  private async honourSourceMerges(ctx: AccessContext, recordRefs: readonly string[]): Promise<string[]> {
-    const ids = recordRefs.map((r) => r.slice('Patient/'.length)).filter((id) => id.length > 0);
-    if (ids.length === 0) return [];
-    const own = (await this.search.searchAll(ctx, 'Patient', [['_id', ids.join(',')]])) as Patient[];
-    const index = new SourcePatientIndex(own);
-    for (const query of sourceMergeSearches(index.patients())) {
-      for (const p of await this.search.searchAll(ctx, 'Patient', [query])) index.add(p as Patient);
-    }
-    const mine = new Set(recordRefs);
-    const pairs = sourceMergePairs(index).filter((p) => mine.has(p.survivor) || mine.has(p.prior));
-    const changed: string[] = [];
-    for (const pair of pairs) changed.push(...(await this.applySourceMerge(ctx, pair)));
-    return changed;
-  }
-
-  private async applySourceMerge(ctx: AccessContext, pair: SourceMergePair): Promise<string[]> {
-    const [survivor, prior] = await Promise.all([sql.linkOfRecord(this.deps.db, pair.survivor), sql.linkOfRecord(this.deps.db, pair.prior)]);
-    if (!survivor || !prior || survivor.personId === prior.personId) return [];
-    if (await sql.isNotMatch(this.deps.db, pair.survivor, pair.prior)) return [];
-    const moved = await sql.linksOfPersons(this.deps.db, [prior.personId]);
-    const reasons = [{ note: pair.note }];
-    await this.authorize(ctx, 'update', 'update', { reference: `Patient/${survivor.personId}`, query: 'identity source-merge' },
-      `source-merge: ${pair.prior} → ${pair.survivor}, person ${prior.personId} into ${survivor.personId} (${moved.length} records); ${pair.note}`);
-    await this.deps.store.transaction(ctx, (tx) =>
-      this.movePerson(tx, ctx, { survivorId: survivor.personId, otherId: prior.personId, moved, decidedBy: 'auto', rule: 'source-merge', reasons }));
-    return [survivor.personId, prior.personId];
-  }
-
   // ---------------------------------------------------------------- helpers
-
-  /** Rebuilds the golden records of these persons inside the caller's unit of work. */
-  private async rebuild(tx: StoreTransaction, personIds: readonly string[]): Promise<void> {
-    const ids = [...new Set(personIds)];
-    const work = [];
-    for (const id of ids) {
-      const person = await tx.alongside((q) => sql.getPerson(q, id));
-      if (!person) continue;
-      const links = await tx.alongside((q) => sql.linksOfPersons(q, [id]));
-      const sources: SurvivorSource[] = [];
-      for (const l of links) {
-        const patient = await tx.read<Patient>('Patient', l.recordRef.slice('Patient/'.length)).catch((err: unknown) => {
-          if (err instanceof LongitudeError && (err.code === 'LNG_NOT_FOUND' || err.code === 'LNG_GONE')) return undefined;
-          throw err;
-        });
-        if (patient) sources.push({ ref: l.recordRef, patient, source: l.source });
-      }
-      work.push({ person: { id, status: person.status, replacedBy: person.replacedBy }, sources });
-    }
-    await writeGoldenRecords(tx, work, this.rules);
-  }
 
   private async readSources(ctx: AccessContext, links: readonly sql.LinkRow[]): Promise<SurvivorSource[]> {
     const out: SurvivorSource[] = [];
@@ -749,26 +590,6 @@ export class IdentityService {
     }
   }
 
-  /** Refuses (audited) before anything is looked up, so a refused caller learns nothing about persons. */
-  private async permit(ctx: AccessContext, query: string): Promise<void> {
-    requireAccessContext(ctx);
-    const decision = decide(ctx, 'update', 'Patient');
-    if (decision.allowed) return;
-    await this.deps.audit.record({ ctx, interaction: 'update', outcome: 'failure', description: `refused: ${decision.reason}`, entity: { resourceType: 'Patient', query } });
-    throw new LongitudeError('LNG_FORBIDDEN', decision.reason);
-  }
-
-  /** Decides with the policy on Patient data and audits the call, with the decision's who/what/score/reasons. */
-  private async authorize(ctx: AccessContext, action: Action, interaction: Interaction, entity: { reference?: string; query?: string }, description?: string): Promise<void> {
-    requireAccessContext(ctx);
-    const decision = decide(ctx, action, 'Patient');
-    const auditEntity = { resourceType: 'Patient', ...entity };
-    if (!decision.allowed) {
-      await this.deps.audit.record({ ctx, interaction, outcome: 'failure', description: `refused: ${decision.reason}`, entity: auditEntity });
-      throw new LongitudeError('LNG_FORBIDDEN', decision.reason);
-    }
-    await this.deps.audit.record({ ctx, interaction, outcome: 'success', entity: auditEntity, ...(description ? { description } : {}) });
-  }
 }
 
 /**
