@@ -139,8 +139,12 @@ export function planCare(ctx: SimulationContext, person: Person): CarePlan {
     if (s.dischargeDay === s.admitDay && s.dischargeMinute <= s.admitMinute) s.dischargeMinute = Math.min(1439, s.admitMinute + 180);
     plan.stays.push(s);
     if (s.kind === 'inpatient' || rng.chance(0.5)) {
-      lab('bmp', s.admitDay, 'hospital', { stay: s.seq });
-      lab('cbc', s.admitDay, 'hospital', { stay: s.seq });
+      // Drawn on arrival: 30 and 50 minutes after admission, and before a same-day discharge.
+      // (At a random time of the day they fell before an ED arrival or after its discharge,
+      // where no receiver can tell them from outpatient draws.)
+      const drawnAt = (after: number) => Math.min(s.admitMinute + after, s.dischargeDay === s.admitDay ? s.dischargeMinute : 1439);
+      lab('bmp', s.admitDay, 'hospital', { stay: s.seq, minute: drawnAt(30) });
+      lab('cbc', s.admitDay, 'hospital', { stay: s.seq, minute: drawnAt(50) });
     }
     if (s.kind === 'inpatient' && !s.expired && plan.inEhr && rng.chance(careModel.followUp) && s.dischargeDay + 1 <= lastDay) {
       visit(Math.min(lastDay, s.dischargeDay + rng.int(1, 7)), s.seq);
@@ -174,6 +178,10 @@ export function planCare(ctx: SimulationContext, person: Person): CarePlan {
       if (!rng.chance(c === 'depression' ? 0.6 : 0.8)) continue;
       const drug = rng.pick(drugsFor[c]);
       const med: Medication = { seq: ++seq, drug, dose: rng.pick(drugs[drug].doses), startDay: ctx.startDay - rng.int(30, 2000), condition: c };
+      // One drug for two conditions (albuterol for asthma and COPD) is one prescription: two
+      // active orders of it would be a duplicate therapy on the clinic list, which the labels
+      // do not model.
+      if (plan.medications.some((m) => m.drug === drug)) continue;
       if (conflict && !conflictUsed) {
         const alt = sameClassAlternative(drug);
         const otherDoses = drugs[drug].doses.filter((d) => d !== med.dose);

@@ -51,6 +51,11 @@ function evidenceFor(silos: SiloResult[], key: string): EvidenceRef[] {
   return silos.flatMap((s) => s.evidence.get(key) ?? []);
 }
 
+/** Whether a stay was admitted after another one's discharge (to the minute). */
+function isAfter(later: CarePlan['stays'][number], earlier: CarePlan['stays'][number]): boolean {
+  return later.admitDay > earlier.dischargeDay || (later.admitDay === earlier.dischargeDay && later.admitMinute > earlier.dischargeMinute);
+}
+
 function formatAddress(a: Address): string {
   return `${a.line1}, ${a.city}, ${a.state} ${a.zip}`;
 }
@@ -128,6 +133,11 @@ export function deriveSignals(input: PersonTruthInput): Signal[] {
   for (const stay of plan.stays) {
     if (stay.kind !== 'inpatient' || stay.expired || stay.dischargeDay > ctx.endDay - 7) continue;
     if (person.deathDay !== undefined && person.deathDay <= stay.dischargeDay + 7) continue;
+    // Back in hospital within the week: follow-up is due after the later stay, which takes over
+    // (HEDIS FUH and TRC count only the last discharge when a readmission follows within the
+    // follow-up period).
+    const readmitted = plan.stays.some((o) => o.kind === 'inpatient' && o.seq !== stay.seq && isAfter(o, stay) && o.admitDay <= stay.dischargeDay + 7 && evidenceFor(silos, `stay:${o.seq}`).length > 0);
+    if (readmitted) continue;
     const followed = plan.visits.some((v) => v.day > stay.dischargeDay && v.day <= stay.dischargeDay + 7 && evidenceFor(silos, `visit:${v.seq}`).length > 0);
     const discharge = evidenceFor(silos, `stay:${stay.seq}`).filter((e) => e.messageType === 'ADT^A03');
     if (followed || discharge.length === 0) continue;

@@ -120,6 +120,52 @@ describe('a simulated organization', () => {
     }
   });
 
+  test('a result of an order drawn in a stay names that stay\'s visit (PV1-19), so it is not another encounter', () => {
+    const visits = new Map<string, string>();
+    const stayResults: { mrn: string; visit: string; controlId: string }[] = [];
+    for (const { text } of hl7Messages(join(dir, 'hospital'))) {
+      const msg = Hl7Message.parse(text);
+      const type = msg.header.getField(9).toString();
+      const pv1 = msg.getSegment('PV1');
+      const mrn = msg.getSegment('PID')!.getField(3).getComponent(1);
+      const cls = pv1?.getField(2).toString() ?? '';
+      const visit = pv1?.getField(19).toString() ?? '';
+      if (/^ADT\^A0[14]/.test(type) && (cls === 'I' || cls === 'E')) visits.set(`${mrn}|${visit}`, cls);
+      if (type.startsWith('ORU') && (cls === 'I' || cls === 'E')) stayResults.push({ mrn, visit, controlId: msg.header.getField(10).toString() });
+    }
+    assert.ok(stayResults.length > 0, 'some results come from stays');
+    for (const r of stayResults) assert.ok(visits.has(`${r.mrn}|${r.visit}`), `${r.controlId} names visit ${r.visit}, which no admission opened`);
+  });
+
+  test('a stay\'s orders are collected during the stay (OBR-7 between admission and discharge)', () => {
+    const discharges = new Map<string, string>();
+    const collections: { key: string; admit: string; collected: string; controlId: string }[] = [];
+    for (const { text } of hl7Messages(join(dir, 'hospital'))) {
+      const msg = Hl7Message.parse(text);
+      const type = msg.header.getField(9).toString();
+      const pv1 = msg.getSegment('PV1');
+      const cls = pv1?.getField(2).toString() ?? '';
+      if (cls !== 'I' && cls !== 'E') continue;
+      const key = `${msg.getSegment('PID')!.getField(3).getComponent(1)}|${pv1!.getField(19).toString()}`;
+      if (type.startsWith('ADT^A03')) discharges.set(key, pv1!.getField(45).toString());
+      if (type.startsWith('ORU')) collections.push({ key, admit: pv1!.getField(44).toString(), collected: msg.getSegment('OBR')!.getField(7).toString(), controlId: msg.header.getField(10).toString() });
+    }
+    assert.ok(collections.length > 0);
+    for (const c of collections) {
+      assert.ok(c.collected >= c.admit, `${c.controlId} collected ${c.collected}, before admission ${c.admit}`);
+      const discharged = discharges.get(c.key);
+      if (discharged) assert.ok(c.collected <= discharged, `${c.controlId} collected ${c.collected}, after discharge ${discharged}`);
+    }
+  });
+
+  test('a drug is prescribed once, even for two conditions it treats (albuterol for asthma and COPD)', () => {
+    for (const file of listFiles(join(dir, 'ehr-clinic'))) {
+      const bundle = JSON.parse(readFileSync(file, 'utf8')) as { entry: { resource: { resourceType: string; status?: string; medicationCodeableConcept?: { coding?: { code?: string }[] } } }[] };
+      const codes = bundle.entry.filter((e) => e.resource.resourceType === 'MedicationRequest' && e.resource.status === 'active').map((e) => e.resource.medicationCodeableConcept?.coding?.[0]?.code);
+      assert.equal(new Set(codes).size, codes.length, `${file} lists a drug twice`);
+    }
+  });
+
   test('truth is consistent: every record has a person, every signal cites records that exist', () => {
     const identity = readCsv(join(dir, 'truth/identity.csv'));
     const people = new Set(readCsv(join(dir, 'truth/people.csv')).map((p) => p.person_id));

@@ -85,6 +85,8 @@ export class CsvMessageHandler implements MessageHandler {
     }
     const planned = mapRow(mapping, checked.row);
     const recordId = mapping.controlId.map((c) => checked.row.text[c]).join('.');
+    // A validated date column: YYYY-MM-DD, a FHIR dateTime as it is.
+    const occurred = mapping.occurred ? checked.row.text[mapping.occurred] : undefined;
     return {
       kind: 'bundle',
       bundle: sourceBundle(toEntries(planned), {
@@ -96,6 +98,7 @@ export class CsvMessageHandler implements MessageHandler {
         record: { system: rowRecordSystem(mapping), value: recordId, display: `${mapping.file} row ${mapping.controlId.join('.')} = ${recordId}` },
         policy: `urn:longitude:csv-mapping/${mapping.name}/${mapping.version}`,
         tag: { system: 'urn:longitude:csv:mapping-version', code: `${mapping.name}/${mapping.version}` },
+        ...(occurred ? { occurred } : {}),
       }),
     };
   }

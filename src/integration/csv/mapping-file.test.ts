@@ -62,6 +62,12 @@ describe('CSV mapping files', () => {
     assert.deepEqual(invalidAt(mapping((m) => (resources(m)[0]!.mode = 'merge'))), ['resources.0.mode']);
   });
 
+  test('occurred names a declared date column', () => {
+    assert.equal(parseCsvMapping(mapping((m) => (m.occurred = 'born'))).occurred, 'born');
+    assert.deepEqual(invalidAt(mapping((m) => (m.occurred = 'updated'))), ['occurred']);
+    assert.deepEqual(invalidAt(mapping((m) => (m.occurred = 'id'))), ['occurred']);
+  });
+
   test('placeholders must name declared columns, transforms and lookups must exist', () => {
     assert.deepEqual(invalidAt(mapping((m) => (resources(m)[0]!.template = { gender: '{sex}' }))), ['resources.0.template.gender']);
     assert.deepEqual(invalidAt(mapping((m) => (resources(m)[0]!.template = { gender: '{id|shout}' }))), ['resources.0.template.gender']);

@@ -82,6 +82,12 @@ export const csvMappingSchema = z.strictObject({
   controlId: z.array(z.string()).min(1),
   /** The column naming the person the row is about: rows of one person are processed in order. */
   orderingKey: z.string().optional(),
+  /**
+   * The date column saying when the source last updated the row (a CRM's `date_updated`):
+   * recorded as the row's Provenance.occurredDateTime, so what the row asserts is dated by the
+   * source, not by when the extract was loaded.
+   */
+  occurred: z.string().optional(),
   lookups: z.record(z.string(), lookupSchema).default({}),
   resources: z.array(resourceSchema).min(1),
 });
@@ -129,6 +135,10 @@ function checkReferences(mapping: CsvMapping): { at: string; message: string }[]
   }
   mapping.controlId.forEach((c, i) => needColumn(c, `controlId.${i}`));
   if (mapping.orderingKey !== undefined) needColumn(mapping.orderingKey, 'orderingKey');
+  if (mapping.occurred !== undefined) {
+    needColumn(mapping.occurred, 'occurred');
+    if (columns.has(mapping.occurred) && mapping.columns[mapping.occurred]!.type !== 'date') problems.push({ at: 'occurred', message: `column ${mapping.occurred} is not of type date` });
+  }
 
   const known = resourceTypes();
   const aliases = new Map<string, ResourceSpec>();

@@ -161,6 +161,21 @@ describe('CSV message handler', () => {
     }
   });
 
+  test('a CRM row is dated by its date_updated: the Provenance says when the source updated it, not when it was loaded', () => {
+    const contactsHeader = new TextEncoder().encode(CONTACTS_HEADER);
+    const row = (updated: string): StoredMessage => {
+      const [, record] = parseCsvBytes(`${CONTACTS_HEADER}\nCRM-66177888,Freeda,Koelpin,(216) 555-0101,(216) 555-0199,,English,phone,N,address change,2025-08-26,${updated}`);
+      const inbound = csvRowMessage(contacts, CONTACTS_HEADER.split(','), contactsHeader, record!, 3, 'crm/contacts.csv');
+      return { ...stored('M1-004,M1,professional,2025-03-02,2025-03-02,I10,99213,,,,1485399285,2908383054,11,1.00,1.00,1.00', 42), channel: inbound.channel, content: inbound.content, messageType: inbound.messageType ?? null, controlId: inbound.controlId ?? null };
+    };
+    const provenanceOf = (message: StoredMessage) => {
+      const result = handler.handle(message);
+      return (result.kind === 'bundle' ? result.bundle.entry?.at(-1)?.resource : undefined) as Provenance;
+    };
+    assert.equal(provenanceOf(row('2025-08-27')).occurredDateTime, '2025-08-27');
+    assert.equal(provenanceOf(row('')).occurredDateTime, undefined, 'no date: none claimed');
+  });
+
   test('a bad row is a HandlerError of stage validate naming the column; broken quoting is stage parse', () => {
     const failure = (row: string) => {
       try {

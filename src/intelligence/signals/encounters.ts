@@ -4,7 +4,7 @@
  */
 import type { Appointment, Encounter } from '@medplum/fhirtypes';
 import { entriesOf, type PersonRecord, type RecordEntry } from './person-record.ts';
-import { parseFhirDate } from './record-dates.ts';
+import { fhirDay, parseFhirDate } from './record-dates.ts';
 
 const inpatientClasses = new Set(['IMP', 'ACUTE', 'NONAC']);
 const emergencyClasses = new Set(['EMER']);
@@ -16,6 +16,16 @@ export interface Stay {
   entry: RecordEntry<Encounter>;
   admittedAt: Date;
   dischargedAt: Date;
+  /** The calendar days of admission and discharge as the source wrote them (YYYY-MM-DD). */
+  admittedOn: string;
+  dischargedOn: string;
+}
+
+/** An outpatient visit or appointment after which follow-up is done, with its start and its day as written. */
+export interface FollowUpContact {
+  entry: RecordEntry<Encounter | Appointment>;
+  at: Date;
+  day: string;
 }
 
 function classOf(encounter: Encounter): string | undefined {
@@ -29,7 +39,9 @@ export function inpatientStays(person: PersonRecord): Stay[] {
     .flatMap((entry) => {
       const admittedAt = parseFhirDate(entry.resource.period?.start);
       const dischargedAt = parseFhirDate(entry.resource.period?.end);
-      return admittedAt && dischargedAt ? [{ entry, admittedAt, dischargedAt }] : [];
+      const admittedOn = fhirDay(entry.resource.period?.start);
+      const dischargedOn = fhirDay(entry.resource.period?.end);
+      return admittedAt && dischargedAt && admittedOn && dischargedOn ? [{ entry, admittedAt, dischargedAt, admittedOn, dischargedOn }] : [];
     })
     .sort((a, b) => a.dischargedAt.getTime() - b.dischargedAt.getTime());
 }
@@ -60,19 +72,18 @@ export function emergencyVisits(person: PersonRecord): { entry: RecordEntry<Enco
 }
 
 /** Outpatient visits (held or planned) and appointments (booked or held), with their start. */
-export function followUpContacts(person: PersonRecord): { entry: RecordEntry<Encounter | Appointment>; at: Date }[] {
+export function followUpContacts(person: PersonRecord): FollowUpContact[] {
+  const contact = (entry: RecordEntry<Encounter | Appointment>, start: string | undefined): FollowUpContact[] => {
+    const at = parseFhirDate(start);
+    const day = fhirDay(start);
+    return at && day ? [{ entry, at, day }] : [];
+  };
   const visits = entriesOf<Encounter>(person, 'Encounter')
     .filter((e) => followUpClasses.has(classOf(e.resource) ?? '') && !['cancelled', 'entered-in-error'].includes(e.resource.status))
-    .flatMap((entry) => {
-      const at = parseFhirDate(entry.resource.period?.start);
-      return at ? [{ entry: entry as RecordEntry<Encounter | Appointment>, at }] : [];
-    });
+    .flatMap((entry) => contact(entry, entry.resource.period?.start));
   const appointments = entriesOf<Appointment>(person, 'Appointment')
     .filter((e) => countedAppointments.has(e.resource.status))
-    .flatMap((entry) => {
-      const at = parseFhirDate(entry.resource.start);
-      return at ? [{ entry: entry as RecordEntry<Encounter | Appointment>, at }] : [];
-    });
+    .flatMap((entry) => contact(entry, entry.resource.start));
   return [...visits, ...appointments].sort((a, b) => a.at.getTime() - b.at.getTime());
 }
 

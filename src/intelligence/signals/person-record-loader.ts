@@ -11,7 +11,7 @@ import type { ResourceStore } from '../../record/resource-store.ts';
 import type { AccessContext } from '../../trust/access-context.ts';
 import type { AuditLog } from '../../trust/audit/audit-log.ts';
 import { decide } from '../../trust/policy.ts';
-import { provenancesByTarget, sourceSystemOf, type PersonRecord } from './person-record.ts';
+import { provenancesByMessage, provenancesByTarget, recordEntryOf, type PersonRecord } from './person-record.ts';
 
 export interface RecordDeps {
   db: Queryable;
@@ -40,13 +40,15 @@ export async function loadPersonRecord(deps: RecordDeps, ctx: AccessContext, per
   }
   const provenances = await provenancesTargeting(deps.db, ctx, [...resources.keys()]);
   for (const p of provenances) resources.delete(`Provenance/${p.id}`);
-  const byTarget = provenancesByTarget([...provenances, ...[...resources.values()].filter((r): r is Provenance => r.resourceType === 'Provenance')]);
+  const all = [...provenances, ...[...resources.values()].filter((r): r is Provenance => r.resourceType === 'Provenance')];
+  const byTarget = provenancesByTarget(all);
+  const byMessage = provenancesByMessage(all);
   return {
     id: personId,
     patientIds: [...patientIds],
     entries: [...resources.values()]
       .filter((r) => r.resourceType !== 'Provenance')
-      .map((resource) => ({ resource, source: sourceSystemOf(resource, byTarget) })),
+      .map((resource) => recordEntryOf(resource, byTarget, byMessage)),
   };
 }
 

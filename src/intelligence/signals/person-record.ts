@@ -7,12 +7,20 @@
  * changes (docs/signals.md, "The person").
  */
 import type { Provenance, Resource } from '@medplum/fhirtypes';
+import { MESSAGE_STORE_SYSTEM } from '../../integration/hl7v2-fhir/provenance.ts';
 import type { Evidence } from './signal.ts';
 
 export interface RecordEntry<T extends Resource = Resource> {
   resource: T;
   /** The source system (silo) the resource came from; `unknown` when nothing says. */
   source: string;
+  /**
+   * When the source said what the stored version says (assertedAtOf): the time the message that
+   * wrote it was sent (MSH-7) or the row it came from was updated. Absent when the source gives
+   * no date of its own. Not the time it was loaded: a feed loaded in one afternoon says nothing
+   * about when each silo learned what it holds.
+   */
+  asserted?: string;
 }
 
 export interface PersonRecord {
@@ -71,6 +79,37 @@ export function sourceSystemOf(resource: Resource, provenances: ReadonlyMap<stri
   return 'unknown';
 }
 
+/** Provenances keyed by the inbound message they record (entity `urn:longitude:message-store|<id>`). */
+export function provenancesByMessage(provenances: readonly Provenance[]): Map<string, Provenance> {
+  const byMessage = new Map<string, Provenance>();
+  for (const provenance of provenances) {
+    for (const entity of provenance.entity ?? []) {
+      const id = entity.what.identifier;
+      if (id?.system === MESSAGE_STORE_SYSTEM && id.value) byMessage.set(id.value, provenance);
+    }
+  }
+  return byMessage;
+}
+
+/**
+ * When the source asserted the stored version of a resource: `occurredDateTime` of the
+ * Provenance of the message that wrote it. That message is the one `meta.source` names
+ * (`urn:longitude:channel/<channel>#<message>`, stamped on every write), not the newest
+ * Provenance targeting the resource: a results message only ensures the Patient it is about
+ * (it does not rewrite demographics), so its date says nothing about them.
+ * @param byMessage - provenancesByMessage of the record's Provenances
+ */
+export function assertedAtOf(resource: Resource, byMessage: ReadonlyMap<string, Provenance>): string | undefined {
+  const message = /^urn:longitude:channel\/[^#]+#(.+)$/.exec(resource.meta?.source ?? '')?.[1];
+  return message ? byMessage.get(decodeURIComponent(message))?.occurredDateTime : undefined;
+}
+
+/** A record entry: the resource, its source system and when the source asserted it. */
+export function recordEntryOf(resource: Resource, byTarget: ReadonlyMap<string, Provenance>, byMessage: ReadonlyMap<string, Provenance>): RecordEntry {
+  const asserted = assertedAtOf(resource, byMessage);
+  return { resource, source: sourceSystemOf(resource, byTarget), ...(asserted ? { asserted } : {}) };
+}
+
 /** Provenances keyed by each `Type/id` they target (a versioned target counts for its resource). */
 export function provenancesByTarget(provenances: readonly Provenance[]): Map<string, Provenance> {
   const byTarget = new Map<string, Provenance>();
@@ -87,12 +126,14 @@ export function provenancesByTarget(provenances: readonly Provenance[]): Map<str
 
 /** Builds a record from loose resources (tests, CDS Hooks prefetch): sources from their Provenances. */
 export function personRecordOf(id: string, patientIds: string[], resources: readonly Resource[]): PersonRecord {
-  const provenances = provenancesByTarget(resources.filter((r): r is Provenance => r.resourceType === 'Provenance'));
+  const provenances = resources.filter((r): r is Provenance => r.resourceType === 'Provenance');
+  const byTarget = provenancesByTarget(provenances);
+  const byMessage = provenancesByMessage(provenances);
   return {
     id,
     patientIds,
     entries: resources
       .filter((r) => r.resourceType !== 'Provenance' && r.resourceType !== 'DetectedIssue')
-      .map((resource) => ({ resource, source: sourceSystemOf(resource, provenances) })),
+      .map((resource) => recordEntryOf(resource, byTarget, byMessage)),
   };
 }

@@ -16,7 +16,7 @@ import { decide } from '../../trust/policy.ts';
 import type { PersonRef } from './person-directory.ts';
 import { leftOutOfRecord, provenanceTargets } from './person-record-loader.ts';
 import { compartmentLinks } from '../../record/patient-everything.ts';
-import { provenancesByTarget, sourceSystemOf, type PersonRecord } from './person-record.ts';
+import { provenancesByMessage, provenancesByTarget, recordEntryOf, type PersonRecord } from './person-record.ts';
 
 export interface BatchRecordDeps {
   db: Queryable;
@@ -123,12 +123,14 @@ export async function loadPersonRecords(deps: BatchRecordDeps, ctx: AccessContex
     for (const t of targets) if (resources.has(t.target) && !own.has(t.provenance.id!)) own.set(t.provenance.id!, t.provenance);
     for (const id of own.keys()) resources.delete(`Provenance/${id}`);
     const inRecord = [...resources.values()];
-    const byTarget = provenancesByTarget([...own.values(), ...inRecord.filter((r): r is Provenance => r.resourceType === 'Provenance')]);
+    const all = [...own.values(), ...inRecord.filter((r): r is Provenance => r.resourceType === 'Provenance')];
+    const byTarget = provenancesByTarget(all);
+    const byMessage = provenancesByMessage(all);
     out.set(person.id, {
       record: {
         id: person.id,
         patientIds: [...person.patientIds],
-        entries: inRecord.filter((r) => r.resourceType !== 'Provenance').map((resource) => ({ resource, source: sourceSystemOf(resource, byTarget) })),
+        entries: inRecord.filter((r) => r.resourceType !== 'Provenance').map((resource) => recordEntryOf(resource, byTarget, byMessage)),
       },
     });
   }

@@ -29,6 +29,20 @@ export function isoDay(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
 
+/**
+ * The calendar day a FHIR date or dateTime names, as the source wrote it (its local date, before
+ * any offset): "2025-12-02T07:54:00-05:00" is 2 December wherever it is read. Undefined when absent
+ * or not a date.
+ */
+export function fhirDay(value: string | undefined): string | undefined {
+  return value && /^\d{4}-\d{2}-\d{2}/.test(value) ? value.slice(0, 10) : undefined;
+}
+
+/** The YYYY-MM-DD `days` calendar days after (or before) a YYYY-MM-DD day. */
+export function addIsoDays(day: string, days: number): string {
+  return isoDay(addDays(new Date(`${day}T00:00:00Z`), days));
+}
+
 export function periodStart(period: Period | undefined): Date | undefined {
   return parseFhirDate(period?.start);
 }

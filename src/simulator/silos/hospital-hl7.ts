@@ -93,10 +93,16 @@ export function renderHospital(input: HospitalInput): { messages: TimedMessage[]
   };
   const pv1 = (cls: string, seq: number, admit: string, extra: Record<number, string> = {}) =>
     segment('PV1', { 1: '1', 2: cls, 3: components(cls === 'I' ? 'MED' : cls === 'E' ? 'ED' : 'OP', '', '', 'GENHOSP'), 7: components(provider(seq).npi, provider(seq).family, provider(seq).given), 19: visitNumber(seq), 44: admit, ...extra });
-  const result_ = (mrn: string, order: LabOrder, cls: string, letter: string, reportDay: number, reportMinute: number) => {
+  /**
+   * @param stay - the inpatient stay or emergency visit the order was drawn in: its result names
+   * that visit in PV1 (PV1-19 visit number, PV1-44 admit time), as a result message does for an
+   * order of an open visit (HL7 v2.5.1 section 3.4.3). Without it, a result of a stay's order
+   * named a visit of its own, which a receiver records as another encounter, never discharged.
+   */
+  const result_ = (mrn: string, order: LabOrder, cls: string, letter: string, reportDay: number, reportMinute: number, stay?: { seq: number; admit: string }) => {
     const controlId = hospitalControlId(ids, person.index, letter, order.seq);
     const collected = hl7Timestamp(order.day, order.minute);
-    const body = [pv1(cls, order.seq, collected), ...resultSegments(order, `${visitNumber(order.seq)}P`, `GH${visitNumber(order.seq).slice(1)}`, collected, hl7Timestamp(reportDay, reportMinute), provider(order.seq), { codes: 'local', errors, recordId: mrn, controlId })];
+    const body = [pv1(cls, stay?.seq ?? order.seq, stay?.admit ?? collected), ...resultSegments(order, `${visitNumber(order.seq)}P`, `GH${visitNumber(order.seq).slice(1)}`, collected, hl7Timestamp(reportDay, reportMinute), provider(order.seq), { codes: 'local', errors, recordId: mrn, controlId })];
     emit(mrn, reportDay, reportMinute, letter, order.seq, ['ORU', 'R01', 'ORU_R01'], body);
     return controlId;
   };
@@ -111,7 +117,7 @@ export function renderHospital(input: HospitalInput): { messages: TimedMessage[]
         const a = emit(mrn, s.admitDay, s.admitMinute, 'A', s.seq, s.kind === 'inpatient' ? ['ADT', 'A01', 'ADT_A01'] : ['ADT', 'A04', 'ADT_A01'], [pv1(cls, s.seq, admit), segment('DG1', { 1: '1', 3: components(s.reason.icd10, s.reason.display, 'I10'), 6: 'A' })]);
         addEvidence(result.evidence, `stay:${s.seq}`, { silo: 'hospital', recordId: mrn, type: 'message', id: a, date: isoDate(s.admitDay), messageType: s.kind === 'inpatient' ? 'ADT^A01' : 'ADT^A04' });
         for (const order of reg.labs) {
-          const id = result_(mrn, order, cls, 'R', order.day, Math.min(1439, order.minute + 90));
+          const id = result_(mrn, order, cls, 'R', order.day, Math.min(1439, order.minute + 90), { seq: s.seq, admit });
           addEvidence(result.evidence, `lab:${order.seq}`, { silo: 'hospital', recordId: mrn, type: 'message', id, date: isoDate(order.day), loinc: labTests[order.test].loinc, messageType: 'ORU^R01' });
         }
         const discharge = hl7Timestamp(s.dischargeDay, s.dischargeMinute);

@@ -1,23 +1,39 @@
 /**
  * Contact drift: a silo holds an outdated phone, email or address compared with the person's
- * current, verified value. Names the silo, the outdated value's date, and since when it has
- * been out of date (the date the current value was verified).
+ * current value. Names the silo, the outdated value's date, and since when it has been out of
+ * date (the date of the current value).
  *
  * The comparison is `contactDrift(person, current)`: `current` is the person's current
- * contact. Until identity's golden record exists it is `mostRecentContact(person)`, the most
- * recently verified value among the person's source Patients; the golden record plugs in
- * through `services.currentContact`.
+ * contact, `mostRecentContact(person)` unless `services.currentContact` gives one.
  *
- * A value's date is, in order: the extension `urn:longitude:contact-verified` (valueDateTime,
- * set where a source confirmed it with the person), `period.start`, the Patient's
- * `meta.lastUpdated`. Values marked `use: old` or with an ended period are history, not held.
- * A silo with no value for a channel is not drifting (missing is not outdated).
+ * Which value is current, per channel, where the silos disagree:
+ * 1. not one a source records as ended (`use: old`, or a period that ended): the clinic that
+ *    keeps "1 Old Road" as its old address says any silo still holding it is behind;
+ * 2. for the address and the home phone, which change together when a household moves, not
+ *    one from a record still holding an ended address: it missed the move;
+ * 3. then the most recently dated, each value dated by when its source asserted it: the
+ *    extension `urn:longitude:contact-verified` (valueDateTime, where a source confirmed it with
+ *    the person), `period.start`, the date the source sent or updated the record
+ *    (RecordEntry.asserted: MSH-7 of the HL7 message that wrote it, a CRM row's `date_updated`),
+ *    the record's last recorded change (the end of its own old values); values with none of
+ *    these (an enrollment extract's rows) rank after dated ones. Never the time a value was loaded:
+ *    every silo of a first import is loaded the same afternoon, and its order decided which
+ *    silo looked current, so a move the payer had not heard of was flagged backwards.
+ *
+ * Golden Patients (identity's summary of the sources) are not a silo: their values are copies
+ * of a source's and their date the time they were built, so they are neither compared nor
+ * taken as current. Values marked `use: old` or with an ended period are history, not held. A
+ * silo with no value for a channel is not drifting (missing is not outdated); a silo holding
+ * several values of a channel (a v2 feed sending a mobile as a second home phone) drifts only
+ * when none of them is the current one.
  */
 import type { Address, ContactPoint, Patient } from '@medplum/fhirtypes';
+import { isGoldenPatient } from '../../../identity/from-fhir-patient.ts';
+import { loadSurvivorshipRules, type GoldenElement, type SurvivorshipRules } from '../../../identity/survivorship.ts';
 import { entriesOf, evidenceOf, referenceOf, type PersonRecord, type RecordEntry } from '../person-record.ts';
 import type { Finding, SignalContext, SignalKind } from '../signal.ts';
 
-const version = '1.0.0';
+const version = '1.1.0';
 export const CONTACT_VERIFIED_EXTENSION = 'urn:longitude:contact-verified';
 /**
  * A home (or unlabelled) phone and a mobile phone are different channels: a person who moves
@@ -36,21 +52,60 @@ export interface ContactValue {
   source: string;
   /** `Patient/id` holding it. */
   reference: string;
-  /** YYYY-MM-DD… the value's date (verified, period start or last update). */
+  /** YYYY-MM-DD… the value's date (verified, period start, asserted by its source); '' when undated. */
   since: string;
 }
 
 export type CurrentContact = Partial<Record<ContactChannel, ContactValue>>;
 
-function verifiedAt(element: ContactPoint | Address, patient: Patient): string {
-  const verified = element.extension?.find((e) => e.url === CONTACT_VERIFIED_EXTENSION)?.valueDateTime;
-  return verified ?? element.period?.start ?? patient.meta?.lastUpdated ?? '';
+/** The channel of a telecom or address, undefined for what contact drift does not compare. */
+function channelOf(element: ContactPoint | Address, kind: 'telecom' | 'address'): ContactChannel | undefined {
+  if (kind === 'address') return (element as Address).use === 'billing' ? undefined : 'address';
+  const point = element as ContactPoint;
+  if (point.system === 'phone') return point.use === 'mobile' ? 'mobile' : 'phone';
+  return point.system === 'email' ? 'email' : undefined;
 }
 
-function held(element: ContactPoint | Address, asOf: Date): boolean {
-  if (element.use === 'old') return false;
+function normalizedOf(element: ContactPoint | Address, channel: ContactChannel): string {
+  if (channel === 'address') return normalizeAddress(element as Address);
+  const value = (element as ContactPoint).value ?? '';
+  return channel === 'email' ? value.trim().toLowerCase() : normalizePhone(value);
+}
+
+function isHistory(element: ContactPoint | Address, asOf: Date): boolean {
+  if (element.use === 'old') return true;
   const end = element.period?.end;
-  return !end || new Date(end) > asOf;
+  return !!end && new Date(end) <= asOf;
+}
+
+/**
+ * The day the record last recorded a change of the person's contact details: the latest end of
+ * its own old values (the clinic that moved "1 Old Road" to `use: old` on 2 August has held the
+ * new address, and the number that came with it, since then). '' when it kept none.
+ */
+function changedOn(entry: RecordEntry<Patient>, asOf: Date): string {
+  const ends = elementsOf(entry.resource)
+    .filter(({ element, kind }) => channelOf(element, kind) !== undefined && isHistory(element, asOf))
+    .flatMap(({ element }) => element.period?.end ?? []);
+  return ends.sort().at(-1) ?? '';
+}
+
+function elementsOf(patient: Patient): { element: ContactPoint | Address; kind: 'telecom' | 'address' }[] {
+  return [...(patient.telecom ?? []).map((element) => ({ element, kind: 'telecom' as const })), ...(patient.address ?? []).map((element) => ({ element, kind: 'address' as const }))];
+}
+
+/** When the source said the value: verified, period start, the record's assertion, the record's last recorded change. */
+function datedAt(element: ContactPoint | Address, entry: RecordEntry<Patient>, asOf: Date): string {
+  const verified = element.extension?.find((e) => e.url === CONTACT_VERIFIED_EXTENSION)?.valueDateTime;
+  return verified ?? element.period?.start ?? entry.asserted ?? unfedLastUpdated(entry.resource) ?? changedOn(entry, asOf);
+}
+
+/**
+ * A Patient written directly (not from a feed: no `urn:longitude:channel/` in meta.source) was
+ * asserted when it was stored; a fed one's lastUpdated is only when it was loaded.
+ */
+function unfedLastUpdated(patient: Patient): string | undefined {
+  return patient.meta?.source?.startsWith('urn:longitude:channel/') ? undefined : patient.meta?.lastUpdated;
 }
 
 export function normalizePhone(value: string): string {
@@ -64,54 +119,103 @@ export function normalizeAddress(address: Address): string {
   return parts.join(' ').toLowerCase().replace(/[.,#]/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
-function valuesOf(entry: RecordEntry<Patient>, asOf: Date): Partial<Record<ContactChannel, ContactValue>> {
+/** The values a source Patient holds now, per channel, newest first. */
+function heldValues(entry: RecordEntry<Patient>, asOf: Date): Record<ContactChannel, ContactValue[]> {
   const patient = entry.resource;
-  const base = { source: entry.source, reference: referenceOf(patient) };
-  const candidates: Record<ContactChannel, ContactValue[]> = { phone: [], mobile: [], email: [], address: [] };
-  for (const telecom of patient.telecom ?? []) {
-    if (!telecom.value || !held(telecom, asOf)) continue;
-    if (telecom.system === 'phone') {
-      candidates[telecom.use === 'mobile' ? 'mobile' : 'phone'].push({ ...base, display: telecom.value, normalized: normalizePhone(telecom.value), since: verifiedAt(telecom, patient) });
-    }
-    if (telecom.system === 'email') candidates.email.push({ ...base, display: telecom.value, normalized: telecom.value.trim().toLowerCase(), since: verifiedAt(telecom, patient) });
+  const held: Record<ContactChannel, ContactValue[]> = { phone: [], mobile: [], email: [], address: [] };
+  for (const { element, kind } of elementsOf(patient)) {
+    const channel = channelOf(element, kind);
+    if (!channel || isHistory(element, asOf)) continue;
+    const normalized = normalizedOf(element, channel);
+    if (!normalized) continue;
+    const display = kind === 'address' ? ((element as Address).text ?? normalized) : ((element as ContactPoint).value ?? normalized);
+    held[channel].push({ display, normalized, source: entry.source, reference: referenceOf(patient), since: datedAt(element, entry, asOf) });
   }
-  for (const address of patient.address ?? []) {
-    if (!held(address, asOf) || address.use === 'billing') continue;
-    const normalized = normalizeAddress(address);
-    if (normalized) candidates.address.push({ ...base, display: address.text ?? normalized, normalized, since: verifiedAt(address, patient) });
-  }
-  const latest: Partial<Record<ContactChannel, ContactValue>> = {};
-  for (const channel of contactChannels) {
-    const best = candidates[channel].sort((a, b) => b.since.localeCompare(a.since))[0];
-    if (best) latest[channel] = best;
-  }
-  return latest;
+  for (const channel of contactChannels) held[channel].sort((a, b) => b.since.localeCompare(a.since));
+  return held;
 }
 
-/** The most recently dated value per channel among the person's source Patients. */
-export function mostRecentContact(person: PersonRecord, asOf: Date = new Date()): CurrentContact {
-  const current: CurrentContact = {};
-  for (const entry of entriesOf<Patient>(person, 'Patient')) {
-    const values = valuesOf(entry, asOf);
-    for (const channel of contactChannels) {
-      const value = values[channel];
-      if (value && (!current[channel] || value.since > current[channel].since)) current[channel] = value;
+/** The values any of the person's sources records as ended, per channel: no longer current. */
+function endedValues(sources: readonly RecordEntry<Patient>[], asOf: Date): Record<ContactChannel, Set<string>> {
+  const ended: Record<ContactChannel, Set<string>> = { phone: new Set(), mobile: new Set(), email: new Set(), address: new Set() };
+  for (const entry of sources) {
+    for (const { element, kind } of elementsOf(entry.resource)) {
+      const channel = channelOf(element, kind);
+      if (channel && isHistory(element, asOf)) ended[channel].add(normalizedOf(element, channel));
     }
+  }
+  return ended;
+}
+
+/** The person's source Patients: every Patient of the record but identity's golden summaries. */
+function sourcePatients(person: PersonRecord): RecordEntry<Patient>[] {
+  return entriesOf<Patient>(person, 'Patient').filter((e) => !isGoldenPatient(e.resource));
+}
+
+/**
+ * The channels that move with the residence: the address, and the home phone (a landline's
+ * number belongs to the line at the address; a mobile and an email go where the person goes).
+ */
+const residenceChannels: ReadonlySet<ContactChannel> = new Set(['address', 'phone']);
+
+/**
+ * The current value per channel among the person's source Patients: not recorded as ended by
+ * any of them; for the residence's channels, from a record that has not missed a move (one
+ * still holding an address another source records as ended also has the home phone from
+ * before it); then the most recently dated (undated last); ties to the first record.
+ */
+export function mostRecentContact(person: PersonRecord, asOf: Date = new Date()): CurrentContact {
+  const sources = sourcePatients(person);
+  const ended = endedValues(sources, asOf);
+  const candidates = sources.map((entry) => {
+    const held = heldValues(entry, asOf);
+    return { held, behind: held.address.some((v) => ended.address.has(v.normalized)) };
+  });
+  const rank = (channel: ContactChannel, behind: boolean) => (residenceChannels.has(channel) && behind ? 1 : 0);
+  const current: CurrentContact = {};
+  for (const channel of contactChannels) {
+    let best: { value: ContactValue; rank: number; authority: number } | undefined;
+    for (const { held, behind } of candidates) {
+      const value = held[channel].find((v) => !ended[channel].has(v.normalized));
+      if (!value) continue;
+      const r = rank(channel, behind);
+      const authority = authorityOf(value.source, channel);
+      const better = !best || r < best.rank || (r === best.rank && (value.since > best.value.since || (value.since === best.value.since && authority < best.authority)));
+      if (better) best = { value, rank: r, authority };
+    }
+    if (best) current[channel] = best.value;
   }
   return current;
 }
 
+let rules: SurvivorshipRules | undefined;
+const goldenElementOf: Record<ContactChannel, GoldenElement> = { phone: 'phone', mobile: 'phone', email: 'email', address: 'address' };
+
+/**
+ * Where nothing dates the disagreeing values (two extracts without dates), the organization's
+ * ranking of sources for that element decides, as it does for the golden record
+ * (identity/survivorship.json `authority`): lower is more trusted, unlisted sources last.
+ */
+function authorityOf(source: string, channel: ContactChannel): number {
+  rules ??= loadSurvivorshipRules();
+  const ranking = rules.elements[goldenElementOf[channel]]?.authority ?? [];
+  const lower = source.toLowerCase();
+  const kind = Object.entries(rules.sourceKinds).find(([, needles]) => needles.some((n) => lower.includes(n.toLowerCase())))?.[0];
+  const at = kind === undefined ? -1 : ranking.indexOf(kind);
+  return at < 0 ? ranking.length : at;
+}
+
 const channelName: Record<ContactChannel, string> = { phone: 'phone', mobile: 'mobile phone', email: 'email', address: 'address' };
 
-/** Findings for every source Patient whose held value differs from the current one. */
+/** Findings for every source Patient none of whose values of a channel is the current one. */
 export function contactDrift(person: PersonRecord, current: CurrentContact, asOf: Date): Finding[] {
   const findings: Finding[] = [];
-  for (const entry of entriesOf<Patient>(person, 'Patient')) {
-    const values = valuesOf(entry, asOf);
+  for (const entry of sourcePatients(person)) {
+    const values = heldValues(entry, asOf);
     for (const channel of contactChannels) {
-      const held = values[channel];
+      const held = values[channel][0];
       const now = current[channel];
-      if (!held || !now || held.normalized === now.normalized) continue;
+      if (!held || !now || values[channel].some((v) => v.normalized === now.normalized)) continue;
       const since = now.since.slice(0, 10);
       findings.push({
         kind: 'contact-drift',

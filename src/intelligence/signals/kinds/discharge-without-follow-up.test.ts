@@ -58,4 +58,15 @@ describe('discharge-without-follow-up', () => {
     assert.deepEqual(run('2026-12-01T00:00:00Z', [stay]).map((f) => f.key), ['7d|Encounter/ip1', '30d|Encounter/ip1'], 'six months on: still raised');
     assert.deepEqual(run('2027-06-10T00:00:00Z', [stay]), []);
   });
+
+  test('the window is calendar days as the source dated them: a visit later in the day on day 7 is follow-up, day 8 is not', () => {
+    // Discharged at 07:54 in the hospital's zone (12:54Z); the follow-up at 13:32Z on day 7 is
+    // more than 168 hours later, and still "within 7 days after discharge" (HEDIS, CMS TCM).
+    const morning = encounter('ip5', 'IMP', '2026-11-26T02:38:00-05:00', '2026-12-02T07:54:00-05:00');
+    assert.deepEqual(run('2026-12-31T00:00:00Z', [morning, encounter('amb', 'AMB', '2026-12-09T13:32:00Z', '2026-12-09T13:52:00Z')]).map((f) => f.key), []);
+    assert.deepEqual(run('2026-12-31T00:00:00Z', [morning, encounter('amb', 'AMB', '2026-12-10T08:00:00Z', '2026-12-10T08:20:00Z')]).map((f) => f.key), ['7d|Encounter/ip5']);
+    // An evening discharge is due 7 days after its own date, not after the UTC date it falls on.
+    const evening = encounter('ip6', 'IMP', '2026-11-26T02:38:00-05:00', '2026-12-02T21:30:00-05:00');
+    assert.deepEqual(run('2026-12-04T12:00:00Z', [evening]).map((f) => [f.key, f.dueBy]), [['7d|Encounter/ip6', '2026-12-09']]);
+  });
 });

@@ -9,6 +9,11 @@
  *
  * - The 7-day finding is raised from discharge (due by discharge + 7 days) and resolves
  *   itself when a visit or appointment in the window appears.
+ * - The windows are calendar days, as the measures count them: "within 7 days after
+ *   discharge" is a visit after the discharge and on or before the 7th day after the
+ *   discharge date (HEDIS FUH/TRC, CMS TCM "within 7 calendar days"), whatever the hour.
+ *   Counted in hours, a visit on the afternoon of day 7 after a morning discharge fell outside.
+ *   Days are the source's own dates (the local date a time was written with).
  * - The 30-day finding is raised only once the 7-day window has passed without follow-up.
  * - Stays ending in death, discharges to another hospital, and stays followed by a
  *   readmission inside the window (the later stay takes over) are left out. Discharges of
@@ -17,12 +22,12 @@
  *   through; older ones are history.
  */
 import type { Patient } from '@medplum/fhirtypes';
-import { addDays, daysBetween, isoDay, parseFhirDate } from '../record-dates.ts';
+import { addDays, addIsoDays, daysBetween, isoDay, parseFhirDate } from '../record-dates.ts';
 import { dischargeDisposition, followUpContacts, inpatientStays, type Stay } from '../encounters.ts';
 import { entriesOf, evidenceOf, type PersonRecord } from '../person-record.ts';
 import type { Finding, SignalContext, SignalKind } from '../signal.ts';
 
-const version = '1.0.0';
+const version = '1.1.0';
 /**
  * Discharges after which no outpatient follow-up is due: death, and transfer to another
  * hospital for inpatient care. FHIR's codes (http://terminology.hl7.org/CodeSystem/discharge-disposition:
@@ -48,11 +53,12 @@ function detect(person: PersonRecord, context: SignalContext): Finding[] {
     if (diedBy && diedBy <= addDays(stay.dischargedAt, 7)) continue;
     const readmission = inpatientStays(person).find((s) => s !== stay && s.admittedAt > stay.dischargedAt);
     for (const variant of variants) {
-      const due = addDays(stay.dischargedAt, variant.days);
+      // The last day of the window: discharge date + N, the whole day.
+      const due = addIsoDays(stay.dischargedOn, variant.days);
       if (daysBetween(stay.dischargedAt, context.asOf) > dischargeLookbackDays) continue;
       if (variant.days > 7 && context.asOf <= addDays(stay.dischargedAt, 7)) continue;
-      if (readmission && readmission.admittedAt <= due) continue;
-      const followUp = contacts.find((c) => c.at > stay.dischargedAt && c.at <= due);
+      if (readmission && readmission.admittedOn <= due) continue;
+      const followUp = contacts.find((c) => c.at > stay.dischargedAt && c.day <= due);
       if (followUp) continue;
       findings.push(toFinding(stay, variant.days, variant.priority, context));
     }
@@ -67,18 +73,18 @@ function deathOf(person: PersonRecord): Date | undefined {
 }
 
 function toFinding(stay: Stay, days: number, priority: 'high' | 'moderate', context: SignalContext): Finding {
-  const discharged = isoDay(stay.dischargedAt);
-  const due = isoDay(addDays(stay.dischargedAt, days));
-  const passed = addDays(stay.dischargedAt, days) < context.asOf;
+  const discharged = stay.dischargedOn;
+  const due = addIsoDays(discharged, days);
+  const passed = due < isoDay(context.asOf);
   return {
     kind: 'discharge-without-follow-up',
     key: `${days}d|Encounter/${stay.entry.resource.id}`,
     priority,
     title: `Discharged ${discharged} with no follow-up ${passed ? 'within' : 'booked within'} ${days} days`,
     explanation:
-      `Inpatient stay ${isoDay(stay.admittedAt)}..${discharged} (${stay.entry.source}). ` +
+      `Inpatient stay ${stay.admittedOn}..${discharged} (${stay.entry.source}). ` +
       `No outpatient, virtual or home visit and no appointment ${passed ? 'took place' : 'is booked'} between discharge and ${due}, in any source.`,
-    evidence: [evidenceOf(stay.entry, `inpatient stay ${isoDay(stay.admittedAt)}..${discharged}`)],
+    evidence: [evidenceOf(stay.entry, `inpatient stay ${stay.admittedOn}..${discharged}`)],
     rule: { id: `discharge-without-follow-up/${days}d`, version },
     actions: [{ code: 'schedule-visit', display: `Book a post-discharge follow-up visit by ${due}` }],
     dueBy: due,

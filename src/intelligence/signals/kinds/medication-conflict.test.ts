@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ExplanationOfBenefit, MedicationRequest, MedicationStatement, Patient, Resource } from '@medplum/fhirtypes';
+import type { Coverage, ExplanationOfBenefit, MedicationRequest, MedicationStatement, Patient, Resource } from '@medplum/fhirtypes';
 import { personRecordOf } from '../person-record.ts';
 import type { Finding } from '../signal.ts';
 import { medicationConflict } from './medication-conflict.ts';
@@ -27,6 +27,14 @@ function fill(id: string, text: string, start: string, end: string): Explanation
   };
 }
 
+/** The member's coverage with the payer, as the enrollment extract maps it. */
+function coverage(id: string, start: string, end?: string): Coverage {
+  return {
+    resourceType: 'Coverage', id, status: 'active', beneficiary: { reference: 'Patient/p1' }, payor: [{ display: 'plan' }],
+    period: { start, ...(end ? { end } : {}) }, meta: { source: `urn:longitude:channel/csv:payer#${id}` },
+  };
+}
+
 const run = (resources: Resource[]) => medicationConflict.detect(personRecordOf('p1', ['p1'], [patient, ...resources]), { asOf, services: {} }) as Finding[];
 
 describe('medication-conflict', () => {
@@ -37,6 +45,18 @@ describe('medication-conflict', () => {
     assert.match(mismatch[0]!.explanation, /csv:payer has amlodipine 10 mg/);
     assert.deepEqual(run([clinic, fill('e3', 'Norvasc 5 mg', '2026-04-05', '2026-07-03')]), [], 'brand in one silo, generic in the other: one drug');
     assert.deepEqual(run([clinic, fill('e4', 'amlodipine 10 mg', '2025-10-01', '2025-12-29')]), [], 'a fill that ran out months ago says nothing');
+  });
+
+  test('after the member left the plan, its last fills are still its list: a lapse from the coverage ending is not a stop', () => {
+    const clinic = request('m1', 'metformin 850 mg', 'ehr');
+    const fills = [fill('e1', 'Glucophage 1000 mg', '2026-01-12', '2026-04-11'), fill('e2', 'metformin 1000 mg', '2026-04-12', '2026-07-10')];
+    // asOf 2026-06-30 would still see the April fill; a year later it ran out long ago.
+    const later = (resources: Resource[]) => medicationConflict.detect(personRecordOf('p1', ['p1'], [patient, ...resources]), { asOf: new Date('2026-12-31T12:00:00Z'), services: {} }) as Finding[];
+    assert.deepEqual(later([clinic, ...fills, coverage('c1', '2024-12-27', '2026-05-30')]).map((f) => f.key), ['dose-mismatch|metformin'], 'coverage ended in May: the plan saw fills until then');
+    assert.deepEqual(later([clinic, ...fills, coverage('c1', '2024-12-27')]), [], 'still covered and no fill since July: a lapse, which says nothing');
+    assert.deepEqual(later([clinic, ...fills]), [], 'no coverage on record: as of the run');
+    const longAgo = (resources: Resource[]) => medicationConflict.detect(personRecordOf('p1', ['p1'], [patient, ...resources]), { asOf: new Date('2027-09-01T12:00:00Z'), services: {} }) as Finding[];
+    assert.deepEqual(longAgo([clinic, ...fills, coverage('c1', '2024-12-27', '2026-05-30')]), [], 'a plan left over a year ago holds no current list');
   });
 
   test('two drugs of one class, one listed and one dispensed, are one therapeutic duplication (not two missing-from-list findings)', () => {

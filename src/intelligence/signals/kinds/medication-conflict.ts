@@ -16,16 +16,17 @@
  *   no medications (a payer without pharmacy claims) says nothing about them.
  *
  * A payer's pharmacy claims are its medication list (dispensedUses): what was dispensed, as
- * the claim names it, for the days' supply the claim covers.
+ * the claim names it, for the days' supply the claim covers, as of the last day the payer could
+ * see fills (the run, or the end of the member's coverage when that came first).
  */
-import type { CodeableConcept, ExplanationOfBenefit, MedicationRequest, MedicationStatement } from '@medplum/fhirtypes';
+import type { CodeableConcept, Coverage, ExplanationOfBenefit, MedicationRequest, MedicationStatement } from '@medplum/fhirtypes';
 import { RXNORM } from '../../../integration/normalize/codings.ts';
 import { matchDrugText, shippedTables, type NormalizationTables } from '../../../integration/normalize/index.ts';
-import { addDays, isoDay } from '../record-dates.ts';
+import { addDays, daysBetween, isoDay } from '../record-dates.ts';
 import { entriesOf, evidenceOf, type PersonRecord, type RecordEntry } from '../person-record.ts';
 import type { Finding, SignalContext, SignalKind } from '../signal.ts';
 
-const version = '1.0.0';
+const version = '1.1.0';
 type DrugTable = NormalizationTables['drugs'];
 type MedicationEntry = RecordEntry<MedicationRequest | MedicationStatement>;
 
@@ -89,16 +90,43 @@ function drugOf(concept: CodeableConcept, table: DrugTable): Pick<MedicationUse,
 const refillGraceDays = 30;
 const claimType = 'http://terminology.hl7.org/CodeSystem/claim-type';
 
+/** A payer whose member left the plan more than this long ago holds no current list at all. */
+const endedCoverageLookbackDays = 365;
+
+/**
+ * The last day each payer source could see the person's fills: the end of the member's latest
+ * coverage with it (Coverage.period.end) when that is before `asOf`, else `asOf`. After coverage
+ * ends the plan pays for nothing, so its fills stop whatever the person still takes: the last
+ * ones are what it knows, not a sign the drug was stopped (a member who left the plan in May
+ * still takes the 1000 mg of metformin the plan dispensed in April). Undefined for a payer whose
+ * coverage ended over a year ago: its list is history.
+ */
+function payerViewEnds(person: PersonRecord, asOf: Date): Map<string, Date | undefined> {
+  const ends = new Map<string, Date | undefined>();
+  for (const entry of entriesOf<Coverage>(person, 'Coverage')) {
+    const end = entry.resource.period?.end ? new Date(`${entry.resource.period.end.slice(0, 10)}T23:59:59.999Z`) : undefined;
+    const viewEnd = !end || Number.isNaN(end.getTime()) || end >= asOf ? asOf : end;
+    const known = ends.get(entry.source);
+    if (!ends.has(entry.source) || (known && viewEnd > known)) ends.set(entry.source, viewEnd);
+  }
+  for (const [source, end] of ends) if (end && daysBetween(end, asOf) > endedCoverageLookbackDays) ends.set(source, undefined);
+  return ends;
+}
+
 /**
  * The payer's medication list: each ingredient's latest pharmacy fill (ExplanationOfBenefit of
  * type pharmacy; item.productOrService names the drug, item.servicedPeriod the days' supply)
- * whose supply reaches to within the grace period of `asOf`.
+ * whose supply reaches to within the grace period of the last day the payer could see fills
+ * (`asOf`, or the end of the member's coverage: payerViewEnds).
  */
 export function dispensedUses(person: PersonRecord, table: DrugTable, asOf: Date): MedicationUse[] {
   const latest = new Map<string, MedicationUse>();
-  const since = isoDay(addDays(asOf, -refillGraceDays));
+  const viewEnds = payerViewEnds(person, asOf);
   for (const entry of entriesOf<ExplanationOfBenefit>(person, 'ExplanationOfBenefit')) {
     if (!entry.resource.type?.coding?.some((c) => c.system === claimType && c.code === 'pharmacy')) continue;
+    const viewEnd = viewEnds.has(entry.source) ? viewEnds.get(entry.source) : asOf;
+    if (!viewEnd) continue;
+    const since = isoDay(addDays(viewEnd, -refillGraceDays));
     for (const item of entry.resource.item ?? []) {
       const drug = drugOf(item.productOrService, table);
       const start = item.servicedPeriod?.start ?? item.servicedDate ?? entry.resource.billablePeriod?.start ?? '';
