@@ -80,7 +80,7 @@ export async function openHub(config: Config, options: OpenHubOptions = {}): Pro
       },
       searchIndex: searchIndexer,
     });
-    statistics.start();
+    await statistics.start();
     const tokenKeys = await loadTokenKeys({
       dataDir: config.dataDir,
       issuer: config.tokenIssuer,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createPgliteDb } from './pglite-db.ts';
+import { testDatabases } from '../../test-support/test-db.ts';
 import { StatisticsKeeper } from './statistics-keeper.ts';
 
 test('the embedded database is analyzed once enough was written, not before', async () => {
@@ -43,3 +44,18 @@ test('a resource type new to the statistics, or doubled since, makes an ANALYZE 
     await db.close();
   }
 });
+
+for (const backend of testDatabases()) {
+  test(`on ${backend.kind}: statistics are kept where nothing else keeps them`, async () => {
+    const db = await backend.open();
+    const keeper = new StatisticsKeeper(db);
+    try {
+      await keeper.start();
+      const autovacuumOff = (await db.query<{ autovacuum: string }>('show autovacuum')).rows[0]?.autovacuum === 'off';
+      assert.equal(keeper.keeping, backend.kind === 'pglite' || autovacuumOff);
+    } finally {
+      await keeper.stop();
+      await db.close();
+    }
+  });
+}
