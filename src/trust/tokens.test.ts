@@ -51,6 +51,15 @@ describe('access tokens', () => {
     await refused(verifyToken(keys, 'not-a-jwt'));
   });
 
+  test('a token verified before is refused once it has expired (verified tokens are remembered)', async (t) => {
+    const keys = await loadTokenKeys({ dataDir: mkdtempSync(join(tmpdir(), 'lng-keys-')), issuer: 'longitude' });
+    const token = await issueToken(keys, { role: 'auditor', subject: 'x', ttlSeconds: 60 });
+    assert.equal((await verifyToken(keys, token)).role, 'auditor');
+    assert.equal((await verifyToken(keys, token, { address: '10.0.0.9' })).source?.address, '10.0.0.9');
+    t.mock.timers.enable({ apis: ['Date'], now: Date.now() + 61_000 });
+    assert.equal(await refused(verifyToken(keys, token)), 'the token has expired');
+  });
+
   test('a token with an unknown role is refused even when signed', async () => {
     const keys = await loadTokenKeys({ dataDir: mkdtempSync(join(tmpdir(), 'lng-keys-')), issuer: 'longitude', secret: 'x'.repeat(32) });
     const odd = await new SignJWT({ role: 'superuser' }).setProtectedHeader({ alg: 'HS256' }).setIssuer('longitude').setSubject('x').setExpirationTime('1h').sign(keys.signingKey);

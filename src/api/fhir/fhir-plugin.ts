@@ -11,10 +11,10 @@ import type { Db } from '../../platform/db/db.ts';
 import { errorAt, LongitudeError } from '../../platform/errors.ts';
 import { applyJsonPatch, assertValidResource } from '../../fhir/index.ts';
 import { processBundle } from '../../record/bundle-processor.ts';
-import { patientEverything } from '../../record/patient-everything.ts';
+import { patientEverythingJson } from '../../record/patient-everything.ts';
 import { conditionalCreate, conditionalDelete, conditionalUpdate } from '../../record/conditional.ts';
 import type { HistoryEntry, HistoryPosition, ResourceStore } from '../../record/resource-store.ts';
-import type { FhirSearchIndexer, SearchParameterLookup, SearchParameterRegistry } from '../../record/search/index.ts';
+import { bundleJson, type FhirSearchIndexer, type SearchParameterLookup, type SearchParameterRegistry } from '../../record/search/index.ts';
 import type { AuditQuery } from '../../trust/audit/audit-query.ts';
 import type { AuditLog } from '../../trust/audit/audit-log.ts';
 import type { TokenKeys } from '../../trust/tokens.ts';
@@ -143,7 +143,7 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
       const since = _since ? parseInstant(_since, '_since') : undefined;
       const types = _type ? _type.split(',').filter((t) => t !== '') : undefined;
       const after = _page ? decodeEverythingPage(_page) : undefined;
-      const { resources, next } = await patientEverything({ db: options.db, store, audit: options.audit }, accessContextOf(request), request.params.id, {
+      const { entries, next } = await patientEverythingJson({ db: options.db, store, audit: options.audit }, accessContextOf(request), request.params.id, {
         count,
         ...(options.linkedPatients ? { linkedPatients: options.linkedPatients } : {}),
         ...(since ? { since } : {}),
@@ -152,16 +152,12 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
       });
       const self = `${options.fhirBaseUrl}/Patient/${request.params.id}/$everything`;
       const query = new URLSearchParams({ ...(_since ? { _since } : {}), ...(_type ? { _type } : {}), _count: String(count) });
-      const bundle: Bundle = {
-        resourceType: 'Bundle',
-        type: 'searchset',
-        link: [
-          { relation: 'self', url: `${self}?${query}${_page ? `&_page=${_page}` : ''}` },
-          ...(next ? [{ relation: 'next', url: `${self}?${query}&_page=${Buffer.from(JSON.stringify(next)).toString('base64url')}` }] : []),
-        ],
-        entry: resources.map((resource) => ({ fullUrl: `${options.fhirBaseUrl}/${resource.resourceType}/${resource.id}`, resource, search: { mode: 'match' } })),
-      };
-      return reply.type(fhirJson).send(bundle);
+      const link = [
+        { relation: 'self', url: `${self}?${query}${_page ? `&_page=${_page}` : ''}` },
+        ...(next ? [{ relation: 'next', url: `${self}?${query}&_page=${Buffer.from(JSON.stringify(next)).toString('base64url')}` }] : []),
+      ];
+      const matches = entries.map((e) => ({ fullUrl: `${options.fhirBaseUrl}/${e.resourceType}/${e.id}`, json: e.json, mode: 'match' as const }));
+      return reply.type(fhirJson).send(bundleJson({ resourceType: 'Bundle', type: 'searchset', link }, matches));
     },
   );
 

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Queryable } from '../../platform/db/db.ts';
-import { buildSearchBundle, SearchService, type SearchParameterRegistry } from '../../record/search/index.ts';
+import { buildSearchBundle, searchBundleText, SearchService, type SearchParameterRegistry } from '../../record/search/index.ts';
 import type { AuditLog } from '../../trust/audit/audit-log.ts';
 import { accessContextOf } from '../request-context.ts';
 
@@ -36,8 +36,8 @@ export function registerSearchRoutes(app: FastifyInstance, options: SearchRoutes
     const ctx = accessContextOf(request);
     const searchOptions = { strict: isStrict(request.headers.prefer) };
     const result = type ? await service.search(ctx, type, query, searchOptions) : await service.searchSystem(ctx, query, searchOptions);
-    const bundle = buildSearchBundle(result, { baseUrl: options.fhirBaseUrl, ...(type ? { resourceType: type } : {}), query });
-    return reply.type(fhirJson).send(bundle);
+    const bundleOptions = { baseUrl: options.fhirBaseUrl, ...(type ? { resourceType: type } : {}), query };
+    return reply.type(fhirJson).send(searchBundleText(result, bundleOptions) ?? buildSearchBundle(result, bundleOptions));
   };
 
   app.get('/', async (request, reply) => answer(request, reply, undefined, queryOf(request.url)));

@@ -54,6 +54,26 @@ export function filterCondition(b: SqlBuilder, filter: SearchFilter, confine?: C
   return probe(anyOf(tests));
 }
 
+/**
+ * The resources one filter matches, as a relation of (resource_type, id) read from its index
+ * rows alone: what a search is driven from (search-sql.ts). The same value tests as the
+ * filter's EXISTS probe, so a resource is a candidate exactly when the probe would match it.
+ * Undefined for a filter that does not match through rows of its own: :missing, :not and
+ * :not-in (they match resources without rows), chains, _has and _list, _id and
+ * _lastUpdated, text search and composites.
+ */
+export function filterCandidates(b: SqlBuilder, filter: SearchFilter, resourceType: string): string | undefined {
+  if (!isDrivable(filter)) return undefined;
+  const tests = filter.values.map((value) => valueTest(b, filter, value));
+  return `select distinct x.resource_type, x.id from ${tables[filter.type as keyof typeof tables]} x
+           where x.resource_type = ${b.param(resourceType)} and x.code = ${b.param(filter.code)} and ${anyOf(tests)}`;
+}
+
+export function isDrivable(filter: SearchFilter): boolean {
+  if (filter.link || filter.column || filter.fullText || filter.type === 'composite') return false;
+  return filter.modifier !== 'missing' && filter.modifier !== 'not' && filter.modifier !== 'not-in';
+}
+
 function parseBoolean(filter: SearchFilter): boolean {
   const [value] = filter.values;
   if (filter.values.length !== 1 || (value !== 'true' && value !== 'false')) {

@@ -19,6 +19,7 @@ import { decodeCursor, encodeCursor, type Cursor } from './sort-keys.ts';
 import { expandValueSetFilters } from './value-set-expansion.ts';
 import { linkedFilters, linkedResourceTypes } from './chain-sql.ts';
 import { findIncludedResources } from './includes.ts';
+import type { StoredJson } from './searchset-bundle.ts';
 
 export interface SearchOptions {
   /** `Prefer: handling=strict`: unknown parameters are errors rather than warnings. */
@@ -30,6 +31,12 @@ export interface SearchResult {
   resources: Resource[];
   /** `_include` / `_revinclude` results for this page (search mode `include`), the caller may read each. */
   included: Resource[];
+  /**
+   * The matches as stored JSON text, in the order of `resources`, when they are served
+   * unchanged (searchset-bundle.ts splices them): no member to check one by one, no
+   * `_elements` or `_summary`, no `_include` or `_revinclude`.
+   */
+  stored?: readonly StoredJson[];
   /** Present when `_total=accurate|estimate` or `_summary=count` asked for it. */
   total?: number;
   /** Opaque `_cursor` values of the neighbouring pages. */
@@ -151,7 +158,7 @@ export class SearchService {
     if (request.summaryCount || request.count === 0) return { ...base, resources: [], included: [] };
 
     const page = pageStatement(request, scope, cursor);
-    const { rows } = await this.deps.db.query<Record<string, unknown> & { resource_type: string; id: string; content: Resource }>(page.text, page.values);
+    const { rows } = await this.deps.db.query<Record<string, unknown> & { resource_type: string; id: string; json: string }>(page.text, page.values);
     const more = rows.length > request.count;
     const pageRows = rows.slice(0, request.count);
     if (cursor?.direction === 'previous') pageRows.reverse();
@@ -162,8 +169,11 @@ export class SearchService {
     // Forward: a next page exists when the extra row came back; backward: a previous one does.
     const hasNext = cursor?.direction === 'previous' ? true : more;
     const hasPrevious = cursor === undefined ? false : cursor.direction === 'previous' ? more : true;
-    const readable = pageRows
-      .map((row) => row.content)
+    const links = { ...(hasNext && last ? { next: cursorAt(last, 'next') } : {}), ...(hasPrevious && first ? { previous: cursorAt(first, 'previous') } : {}) };
+    const stored = pageRows.map((row) => ({ resourceType: row.resource_type, id: row.id, json: row.json }));
+    if (servedAsStored(request, scope)) return storedResult({ ...base, included: [], ...links }, stored);
+    const readable = stored
+      .map((row) => JSON.parse(row.json) as Resource)
       // The SQL already confines a member; the policy stays the authority on each result.
       .filter((resource) => scope.personId === undefined || decide(ctx, 'read', resource.resourceType, resource).allowed);
     const resources = readable
@@ -176,8 +186,7 @@ export class SearchService {
       warnings: [...request.warnings, ...included.warnings],
       resources,
       included: included.resources,
-      ...(hasNext && last ? { next: cursorAt(last, 'next') } : {}),
-      ...(hasPrevious && first ? { previous: cursorAt(first, 'previous') } : {}),
+      ...links,
     };
   }
 
@@ -204,4 +213,22 @@ export class SearchService {
     const { rows } = await this.deps.db.query<{ total: number }>(statement.text, statement.values);
     return rows[0]?.total ?? 0;
   }
+}
+
+/**
+ * True when the page goes out exactly as stored: the policy needs no look at each resource
+ * (only a member's grant depends on content), nothing trims it, and no include follows its
+ * references (which needs them parsed).
+ */
+function servedAsStored(request: SearchRequest, scope: SearchScope): boolean {
+  return scope.personId === undefined && !request.elements && !request.summary && request.includes.length === 0 && request.revincludes.length === 0;
+}
+
+/** A result whose `resources` are parsed from `stored` only if a caller reads them (the HTTP answer does not). */
+function storedResult(result: Omit<SearchResult, 'resources' | 'stored'>, stored: readonly StoredJson[]): SearchResult {
+  let parsed: Resource[] | undefined;
+  return Object.defineProperty({ ...result, stored }, 'resources', {
+    enumerable: true,
+    get: () => (parsed ??= stored.map((s) => JSON.parse(s.json) as Resource)),
+  }) as SearchResult;
 }

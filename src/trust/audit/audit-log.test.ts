@@ -45,6 +45,15 @@ for (const backend of testDatabases()) {
       assert.equal(rows[0]!.event.outcome, '0');
     });
 
+    test('entries recorded one after another each commit (none waits for a later caller)', async (t) => {
+      const db = await backend.open();
+      t.after(() => db.close());
+      const log = new AuditLog(db);
+      // Each record starts as the previous one resolves, before its flush has quite ended.
+      for (let i = 0; i < 5; i++) await log.record({ ctx: auditor, interaction: 'read', outcome: 'success', entity: { reference: `Patient/s${i}` } });
+      assert.deepEqual(await verifyAuditChain(db), { ok: true, checked: 5 });
+    });
+
     test('the table refuses updates and deletes', async (t) => {
       const db = await auditedDb(() => backend.open());
       t.after(() => db.close());
