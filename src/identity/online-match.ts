@@ -13,6 +13,7 @@
  * (a misspelt surname with a wrong birth date) are left to the next batch relink.
  */
 import type { Patient } from '@medplum/fhirtypes';
+import { escapeValue } from '../record/search/search-values.ts';
 import { explainPair, scorePair, type FieldWeight, type MatchModel } from './fellegi-sunter.ts';
 import { GOLDEN_TAG, patientToSourceRecord } from './from-fhir-patient.ts';
 import type { NormalizedRecord } from './types.ts';
@@ -62,8 +63,6 @@ export function decideOnline(model: MatchModel, record: NormalizedRecord, member
   return joined ? { kind: 'link', personId: joined[0], best: pair(joined[1]), review } : { kind: 'single', review };
 }
 
-/** Search values escape `\ , | $` with a backslash (http://hl7.org/fhir/R4/search.html#escaping). */
-const esc = (text: string) => text.replace(/[\\,|$]/g, (c) => `\\${c}`);
 
 /** The FHIR searches (one per block) that find a Patient's candidates; golden Patients excluded. */
 export function candidateSearches(patient: Patient, maxBlockSize: number): [string, string][][] {
@@ -71,15 +70,15 @@ export function candidateSearches(patient: Patient, maxBlockSize: number): [stri
   const year = /^(\d{4})-\d{2}-\d{2}$/.exec(r.birthDate ?? '')?.[1];
   const blocks: [string, string][][] = [];
   if (year) blocks.push([['birthdate', `eq${r.birthDate}`]]);
-  const ids = [...(r.identifiers ?? []).map((i) => `${esc(i.system)}|${esc(i.value)}`), ...(r.ssn ? [`http://hl7.org/fhir/sid/us-ssn|${esc(r.ssn)}`] : [])];
+  const ids = [...(r.identifiers ?? []).map((i) => `${escapeValue(i.system)}|${escapeValue(i.value)}`), ...(r.ssn ? [`http://hl7.org/fhir/sid/us-ssn|${escapeValue(r.ssn)}`] : [])];
   if (ids.length > 0) blocks.push([['identifier', ids.join(',')]]);
   const phones = (r.phones ?? []).filter((p): p is string => !!p);
-  if (phones.length > 0) blocks.push([['phone', phones.map(esc).join(',')]]);
-  if (r.email) blocks.push([['email', esc(r.email)]]);
+  if (phones.length > 0) blocks.push([['phone', phones.map(escapeValue).join(',')]]);
+  if (r.email) blocks.push([['email', escapeValue(r.email)]]);
   const inYear = (y: string): [string, string][] => [['birthdate', `ge${y}-01-01`], ['birthdate', `le${y}-12-31`]];
-  if (r.familyName && year) blocks.push([['family', esc(r.familyName)], ...inYear(year)]);
-  if (r.givenName && year) blocks.push([['given', esc(r.givenName)], ...inYear(year)]);
-  if (r.familyName && r.address?.postalCode) blocks.push([['family', esc(r.familyName)], ['address-postalcode', esc(r.address.postalCode)]]);
+  if (r.familyName && year) blocks.push([['family', escapeValue(r.familyName)], ...inYear(year)]);
+  if (r.givenName && year) blocks.push([['given', escapeValue(r.givenName)], ...inYear(year)]);
+  if (r.familyName && r.address?.postalCode) blocks.push([['family', escapeValue(r.familyName)], ['address-postalcode', escapeValue(r.address.postalCode)]]);
   const common: [string, string][] = [['_tag:not', `${GOLDEN_TAG.system}|${GOLDEN_TAG.code}`], ['_count', String(maxBlockSize + 1)]];
   return blocks.map((b) => [...b, ...common]);
 }

@@ -10,6 +10,7 @@
  * they name. The service (identity-service.ts) applies the pairs in batch relinks and online.
  */
 import type { Identifier, Patient, PatientLink } from '@medplum/fhirtypes';
+import { escapeValue } from '../record/search/search-values.ts';
 import { isGoldenPatient, sourceSystemOfPatient } from './from-fhir-patient.ts';
 
 /** Two source records one source says are the same patient; `survivor` is the one the source kept. */
@@ -97,9 +98,7 @@ export function sourceMergePairs(index: SourcePatientIndex, carriers: Iterable<P
   return out;
 }
 
-/** Search values escape `\ , | $` with a backslash (http://hl7.org/fhir/R4/search.html#escaping). */
-const escape = (text: string) => text.replace(/[\\,|$]/g, (c) => `\\${c}`);
-const tokenOf = (id: Identifier) => (id.system ? `${escape(id.system)}|${escape(id.value!.trim())}` : escape(id.value!.trim()));
+const tokenOf = (id: Identifier) => (id.system ? `${escapeValue(id.system)}|${escapeValue(id.value!.trim())}` : escapeValue(id.value!.trim()));
 
 /**
  * The FHIR searches that find the other side of these Patients' claims: the records their links

@@ -27,6 +27,11 @@ function splitEscaped(text: string, separator: ',' | '|', limit = Infinity): str
   return parts;
 }
 
+/** Escapes `\ , | $` with a backslash so a value goes into a search as itself (search.html#escaping). */
+export function escapeValue(text: string): string {
+  return text.replace(/[\\,|$]/g, (c) => `\\${c}`);
+}
+
 export function unescapeValue(text: string): string {
   return text.replace(/\\([\\,|$])/g, '$1');
 }
