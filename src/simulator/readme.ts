@@ -11,7 +11,7 @@ Full model and error rates: docs/simulator.md in the Longitude repository.
 
 | Folder | Format | Person-level record id (as in truth/identity.csv) |
 |---|---|---|
-| \`ehr-clinic/\` | FHIR R4 transaction Bundles, one per patient, \`bundles/<last 3 digits of MRN>/<MRN>.json\`. Patient, Condition, Encounter, Observation (vitals, point-of-care HbA1c), MedicationRequest, Immunization, Procedure. Entries are PUTs with the EHR's own ids. | Clinic MRN (\`C\` + 8 digits) = \`Patient.id\` = identifier with system \`urn:longitude:ehr-clinic:mrn\` |
+| \`ehr-clinic/\` | FHIR R4 transaction Bundles, one per patient, \`bundles/<last 3 digits of MRN>/<MRN>.json\`. Patient, Condition, Encounter, Observation (vitals, point-of-care HbA1c, mammogram reports), MedicationRequest, Immunization, Procedure. Entries are PUTs with the EHR's own ids. | Clinic MRN (\`C\` + 8 digits) = \`Patient.id\` = identifier with system \`urn:longitude:ehr-clinic:mrn\` |
 | \`hospital/\` | HL7 v2.5.1, one file per day \`YYYY-MM-DD.hl7\` named by MSH-7, messages in time order, segments separated by \\n, messages by a blank line (convert to \\r for MLLP). ADT A01/A03/A04/A08/A31/A40, ORU^R01 with local lab codes (see truth/hospital-lab-codes.csv), SIU^S12. | Hospital MRN (8 digits), PID-3 with assigning authority GENHOSP. Some people have two MRNs; A40 merges some of them (MRG-1 = retired MRN). |
 | \`payer/\` | \`enrollment.csv\` (one row per member) and \`claims.csv\` (professional, institutional, pharmacy), RFC 4180 CSV with a header row. | Member id (\`M\` + 10 digits); claim ids are \`<member id>-<nnn>\` |
 | \`crm/\` | \`contacts.csv\`: contact-center contacts as typed by agents. | Contact id (\`CRM-\` + 8 digits) |

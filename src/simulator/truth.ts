@@ -6,7 +6,7 @@
  */
 import type { CarePlan } from './care-events.ts';
 import { conditionInfo } from './conditions.ts';
-import { ageOn, isoDate } from './dates.ts';
+import { addYears, ageOn, dateParts, dayOf, isoDate } from './dates.ts';
 import { labTests } from './lab-catalog.ts';
 import { drugLabel, drugs } from './medications.ts';
 import type { EvidenceRef, SiloRecordView, SiloResult } from './silos/silo-output.ts';
@@ -60,30 +60,96 @@ function formatAddress(a: Address): string {
   return `${a.line1}, ${a.city}, ${a.state} ${a.zip}`;
 }
 
+/** Whether the person has what every measure's Initial Population needs besides an age. */
+function hasQualifyingVisit(input: PersonTruthInput): boolean {
+  // AdultOutpatientEncounters 4.11.000 "Qualifying Encounters": an Encounter coded in Office
+  // Visit (and six other outpatient value sets), performed, its period during the Measurement
+  // Period. Here that is a clinic visit (Encounter typed CPT 99213 or 99214, both in Office
+  // Visit). Not the payer's claim for it (a claim line is mapped to a Procedure, which the
+  // retrieve [Encounter: "Office Visit"] does not read) nor a hospital registration (an
+  // Encounter with no CPT type).
+  const { ctx, plan, silos } = input;
+  return plan.visits.some((v) => v.day >= ctx.startDay && v.day <= ctx.endDay && evidenceFor(silos, `visit:${v.seq}`).some((e) => e.silo === 'ehr-clinic'));
+}
+
+/**
+ * The care gaps of the three measures the simulator labels, each define of the measure read
+ * against what the silos hold, with the Measurement Period the eval runs (the simulated one).
+ *
+ * - Initial Population: AgeInYearsAt(date from end of "Measurement Period") in the measure's
+ *   range (CMS125 52-74 and female, CMS130 46-75, CMS122 18-75) and a qualifying encounter in
+ *   the period (hasQualifyingVisit). A person's death does not take them out: none of the three
+ *   reads a death date.
+ * - Denominator Exclusions: hospice, palliative care, advanced illness with frailty at 66+, long
+ *   term nursing home residence, bilateral mastectomy (CMS125), colorectal cancer or total
+ *   colectomy (CMS130). Nothing the simulator writes is in those value sets (its diagnoses are
+ *   the seven chronic conditions, the stay reasons and Z codes, none a frailty code; discharge
+ *   dispositions are home or expired), so no person is excluded.
+ * - Numerator / gap: below, per measure.
+ */
+export function careGapLabels(input: PersonTruthInput): Omit<Signal, 'id' | 'personId'>[] {
+  const { ctx, person, plan, silos } = input;
+  const gaps: Omit<Signal, 'id' | 'personId'>[] = [];
+  if (!hasQualifyingVisit(input)) return gaps;
+  const age = ageOn(person.birthDay, ctx.endDay);
+  const period = `${isoDate(ctx.startDay)}..${isoDate(ctx.endDay)}`;
+  const personEvidence = silos.flatMap((s) => s.records).map((r) => r.contactEvidence);
+  const seen = (key: string, silo?: string) => evidenceFor(silos, key).some((e) => (silo ? e.silo === silo : e.silo !== 'payer'));
+
+  // CMS122 Initial Population also needs a Condition in "Diabetes" whose prevalence overlaps the
+  // period: the clinic's problem-list entry (E11.9 and SNOMED 44054006; a text-only "DM2" is
+  // coded at entry) with its onset before the period. Every clinic patient with diabetes has it.
+  // Numerator (the gap of an inverse measure): "Has No Record Of Glycemic Status Assessment"
+  // (no HbA1c result, category laboratory, collected during the period), or "Has Most Recent
+  // Elevated Glycemic Status Assessment" (the lowest result on the most recent day > 9 %). A
+  // result is a clinic point-of-care Observation or a lab's ORU; the payer's claim for CPT 83036
+  // is a Procedure, not a result, and says nothing about the value.
+  const diabetesEvidence = evidenceFor(silos, 'cond:diabetes');
+  if (age >= 18 && age <= 75 && diabetesEvidence.some((e) => e.silo === 'ehr-clinic')) {
+    const results = plan.labs.filter((l) => l.test === 'a1c' && l.day >= ctx.startDay && l.day <= ctx.endDay && seen(`lab:${l.seq}`));
+    const lastDay = Math.max(...results.map((l) => l.day));
+    const lowest = Math.min(...results.filter((l) => l.day === lastDay).map((l) => l.results[0]!.value));
+    if (results.length === 0) {
+      gaps.push({ kind: 'care-gap', code: 'diabetes-hba1c', reasons: [`diabetes (${conditionInfo.diabetes.icd10}) on record and no HbA1c (LOINC 4548-4) result in the measurement period ${period}`], evidence: diabetesEvidence, details: { measurementPeriod: period, measure: 'CMS122' } });
+    } else if (lowest > 9) {
+      gaps.push({ kind: 'care-gap', code: 'diabetes-hba1c', reasons: [`diabetes (${conditionInfo.diabetes.icd10}) on record and the most recent HbA1c, on ${isoDate(lastDay)}, is ${lowest} % (> 9 %)`], evidence: diabetesEvidence, details: { measurementPeriod: period, measure: 'CMS122', lastResult: { date: isoDate(lastDay), value: lowest } } });
+    }
+  }
+
+  // CMS125 Numerator: an Observation in "Mammography" (LOINC), final, whose effective time ends
+  // during day of Interval["October 1 Two Years Prior to the Measurement Period", end of the
+  // period]: the clinic's report (ehr-clinic.ts). The CPT 77067 of the clinic's Procedure and
+  // of the claim is not in the value set.
+  const { year } = dateParts(ctx.startDay);
+  const mammographySince = dayOf(`${year - 2}-10-01`);
+  if (person.sex === 'female' && age >= 52 && age <= 74) {
+    const screened = plan.screenings.some((s) => s.kind === 'mammography' && s.day >= mammographySince && s.day <= ctx.endDay && seen(`screen:${s.seq}`, 'ehr-clinic'));
+    if (!screened) gaps.push({ kind: 'care-gap', code: 'breast-cancer-screening', reasons: [`woman aged 52-74 with a visit in ${period}: no mammogram report on record since ${isoDate(mammographySince)}`], evidence: personEvidence, details: { lookbackStart: isoDate(mammographySince), measurementEnd: isoDate(ctx.endDay), measure: 'CMS125' } });
+  }
+
+  // CMS130 Numerator: "Colonoscopy Performed", a completed Procedure in "Colonoscopy" (the
+  // clinic's CPT 45378, the claim's HCPCS G0121) ending during day of Interval[start of the
+  // period - 9 years, end of the period] (FOBT, sDNA-FIT, sigmoidoscopy and CT colonography are
+  // not simulated).
+  const colonoscopySince = addYears(ctx.startDay, -9);
+  if (age >= 46 && age <= 75) {
+    const screened = plan.screenings.some((s) => s.kind === 'colonoscopy' && s.day >= colonoscopySince && s.day <= ctx.endDay && evidenceFor(silos, `screen:${s.seq}`).length > 0);
+    if (!screened) gaps.push({ kind: 'care-gap', code: 'colorectal-cancer-screening', reasons: [`adult aged 46-75 with a visit in ${period}: no colonoscopy on record since ${isoDate(colonoscopySince)}`], evidence: personEvidence, details: { lookbackStart: isoDate(colonoscopySince), measurementEnd: isoDate(ctx.endDay), measure: 'CMS130' } });
+  }
+  return gaps;
+}
+
 export function deriveSignals(input: PersonTruthInput): Signal[] {
   const { ctx, person, plan, silos, household } = input;
   const signals: Signal[] = [];
   const add = (s: Omit<Signal, 'id' | 'personId'>) => signals.push({ id: `${person.id}-${s.kind}-${signals.length + 1}`, personId: person.id, ...s });
   const records = silos.flatMap((s) => s.records);
-  const personEvidence = records.map((r) => r.contactEvidence);
-  const alive = person.deathDay === undefined;
-  const age = ageOn(person.birthDay, ctx.endDay);
-  const period = `${isoDate(ctx.startDay)}..${isoDate(ctx.endDay)}`;
 
-  // Care gaps (simplified HEDIS-style measures; docs/simulator.md gives the exact rules).
-  const diabetesEvidence = evidenceFor(silos, 'cond:diabetes');
-  // An HbA1c counts when some silo shows it: a result (clinic, hospital, reference lab) or a claim for CPT 83036.
-  const a1cSeen = plan.labs.some((l) => l.test === 'a1c' && evidenceFor(silos, `lab:${l.seq}`).length > 0);
-  if (alive && age >= 18 && age <= 75 && diabetesEvidence.length > 0 && !a1cSeen) {
-    add({ kind: 'care-gap', code: 'diabetes-hba1c', reasons: [`diabetes (${conditionInfo.diabetes.icd10}) on record and no HbA1c (LOINC 4548-4) in the measurement period ${period}`], evidence: diabetesEvidence, details: { measurementPeriod: period } });
-  }
-  const screeningGap = (kind: 'mammography' | 'colonoscopy', lookbackDays: number, code: string, label: string) => {
-    const since = ctx.endDay - lookbackDays;
-    const seen = plan.screenings.some((s) => s.kind === kind && s.day >= since && evidenceFor(silos, `screen:${s.seq}`).length > 0);
-    if (!seen) add({ kind: 'care-gap', code, reasons: [`${label}: no ${kind} on record since ${isoDate(since)}`], evidence: personEvidence, details: { lookbackStart: isoDate(since), measurementEnd: isoDate(ctx.endDay) } });
-  };
-  if (alive && person.sex === 'female' && age >= 50 && age <= 74) screeningGap('mammography', 820, 'breast-cancer-screening', 'woman aged 50-74');
-  if (alive && age >= 45 && age <= 75) screeningGap('colonoscopy', 3652, 'colorectal-cancer-screening', 'adult aged 45-75');
+  // Care gaps: what the eCQMs Longitude runs (FHIR/QI-Core drafts for the 2025 reporting year:
+  // CMS125 BreastCancerScreeningFHIR 0.0.001, CMS130 ColonCancerScreeningFHIR 0.1.000, CMS122
+  // DiabetesGlycemicStatusAssessmentGreaterThan9PercentFHIR 0.1.002) find in what the silos hold,
+  // define by define (careGapLabels; docs/simulator.md gives the rules).
+  for (const gap of careGapLabels(input)) add(gap);
 
   // Duplicate tests: a result of a test repeated, in any silo, sooner than the test's
   // clinically meaningful interval (duplicateWindowDays): the planned repeats a few days later

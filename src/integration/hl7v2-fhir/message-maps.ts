@@ -17,9 +17,10 @@ import { addMedicationRequest, medicationRequestFromRxe } from './medication-req
 import { documentValueTypes } from './observation-value.ts';
 import { addObservation } from './observation.ts';
 import { orderGroups, segmentAfter, type OrderGroup } from './order-groups.ts';
+import { addPatient } from './patient.ts';
 import { addMergeRequests } from './patient-merge.ts';
 import { mapPatientSection, type PatientSection } from './patient-section.ts';
-import { allSegments, segmentsNamed } from './segments.ts';
+import { allSegments, firstSegment, segmentsNamed } from './segments.ts';
 import { addServiceRequest, orderIdentifiers, orderScope, serviceRequestFrom } from './service-request.ts';
 import { addSpecimen, specimenFromObr, specimenFromSpm } from './specimen.ts';
 
@@ -62,8 +63,23 @@ function addSpecimens(ctx: MappingContext, builder: BundleBuilder, section: Pati
   return [...fromSpm, ...(fromObr ? [addSpecimen(ctx, builder, fromObr, scope, 'obr', 'upsert')] : [])];
 }
 
-/** ORU^R01: results (IG ORU_R01 message map): per OBR a DiagnosticReport of its OBX, on the order it answers. */
+/**
+ * ORU^R01: results (IG ORU_R01 message map): per OBR a DiagnosticReport of its OBX, on the order it answers.
+ *
+ * The Patient is upserted when the PID carries demographics (an address, PID-11), else only
+ * ensured. The IG's ORU_R01 map takes PID to Patient as the ADT map does: a result's PID is the
+ * sender's current view of its own patient (keyed by the sender's PID-3), and a sender with no
+ * ADT feed (a reference lab) has no other. Ensured, the lab's Patient stayed as its first
+ * message had it, and a later PID with the address the patient moved to was dropped: contact
+ * drift named the lab as outdated while the lab had the new address. A PID with no address (a
+ * thin results PID beside an ADT feed) still only ensures, so it cannot blank the demographics
+ * the ADT keeps. The rest of the patient section (the visit, next of kin, coverage) stays
+ * ensured: a result does not own the visit it names. Like an ADT, the last message processed
+ * wins; messages are processed in the order they arrive (MSH-7 order in a file import).
+ */
 export const mapResults: MessageMap = (ctx, builder) => {
+  if (firstSegment(ctx.message, 'PID')?.text(11)) addPatient(ctx, builder, 'upsert');
+  // Planned first, the upserted Patient is the one the section's ensure finds (bundle-builder.ts).
   const section = mapPatientSection(ctx, builder, 'ensure');
   orderGroups(ctx.message).forEach((group, index) => {
     const obr = group.details.OBR;

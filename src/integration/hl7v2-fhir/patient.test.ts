@@ -45,14 +45,21 @@ describe('PID → Patient', () => {
     ]);
   });
 
-  test('an ADT upserts the Patient by its first PID-3 identifier; a lab result only ensures it exists', () => {
+  test('an ADT upserts the Patient by its first PID-3 identifier; a lab result upserts it when its PID has an address, else only ensures it', () => {
     const adt = mapped(hl7(msh('ADT^A08'), PID));
     const patientEntry = adt.entry!.find((e) => e.resource?.resourceType === 'Patient')!;
-    assert.deepEqual(patientEntry.request, { method: 'PUT', url: `Patient?identifier=${encodeURIComponent('urn:oid:2.16.840.1.113883.19.5|MRN-77')}` });
-    const oru = mapped(hl7(msh('ORU^R01'), PID, 'OBR|1||F1|718-7^Hgb^LN', 'OBX|1|NM|718-7^Hgb^LN||13|g/dL'));
-    const ensured = oru.entry!.find((e) => e.resource?.resourceType === 'Patient')!;
+    const byKey = `Patient?identifier=${encodeURIComponent('urn:oid:2.16.840.1.113883.19.5|MRN-77')}`;
+    assert.deepEqual(patientEntry.request, { method: 'PUT', url: byKey });
+    const results = ['OBR|1||F1|718-7^Hgb^LN', 'OBX|1|NM|718-7^Hgb^LN||13|g/dL'];
+    const oru = mapped(hl7(msh('ORU^R01'), PID, ...results));
+    const patients = oru.entry!.filter((e) => e.resource?.resourceType === 'Patient');
+    assert.deepEqual(patients.map((e) => e.request), [{ method: 'PUT', url: byKey }], 'one Patient entry, upserted: the sender\'s current demographics');
+    const thin = mapped(hl7(msh('ORU^R01'), 'PID|1||MRN-77^^^HOSP&2.16.840.1.113883.19.5&ISO^MR||Okafor^Ada', ...results));
+    const ensured = thin.entry!.find((e) => e.resource?.resourceType === 'Patient')!;
     assert.equal(ensured.request?.method, 'POST');
     assert.equal(ensured.request?.ifNoneExist, `identifier=${encodeURIComponent('urn:oid:2.16.840.1.113883.19.5|MRN-77')}`);
+    const encounter = oru.entry!.find((e) => e.resource?.resourceType === 'Encounter');
+    assert.ok(!encounter || encounter.request?.method === 'POST', 'the visit a result names stays ensured');
   });
 
   test('a PID without an identifier, or with a date that is not one, is a mapping error naming the field', () => {

@@ -26,6 +26,7 @@ const CVX = {
 } as const;
 
 const SCREENING_CPT = { mammography: ['77067', 'Screening mammography, bilateral'], colonoscopy: ['45378', 'Colonoscopy, flexible, diagnostic'] } as const;
+const SCREENING_LOINC = { mammography: ['26175-0', 'MG Breast - bilateral Screening'] } as const;
 
 type Json = Record<string, unknown>;
 
@@ -166,6 +167,18 @@ export function renderEhrClinic(input: EhrInput): { mrn: string; json: string; r
     const id = `${mrn}-proc-${s.seq}`;
     add({ resourceType: 'Procedure', id, status: 'completed', code: { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code, display }], text: display }, subject: patientRef, performedDateTime: isoDate(s.day) });
     addEvidence(result.evidence, `screen:${s.seq}`, { silo: 'ehr-clinic', recordId: mrn, type: 'resource', id: `Procedure/${id}`, date: isoDate(s.day) });
+    if (s.kind === 'mammography') {
+      // The radiology report the clinic files with it. A mammogram is a diagnostic study with a
+      // result: CMS125 counts it as an Observation coded in LOINC ("Mammography" value set,
+      // 2.16.840.1.113883.3.464.1003.108.12.1018), never as the CPT procedure that bills it.
+      const [loinc, name] = SCREENING_LOINC.mammography;
+      add({
+        resourceType: 'Observation', id: `${mrn}-img-${s.seq}`, status: 'final',
+        category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'imaging' }] }],
+        code: { coding: [{ system: LOINC, code: loinc, display: name }], text: name }, subject: patientRef, effectiveDateTime: isoDate(s.day),
+      });
+      addEvidence(result.evidence, `screen:${s.seq}`, { silo: 'ehr-clinic', recordId: mrn, type: 'resource', id: `Observation/${mrn}-img-${s.seq}`, date: isoDate(s.day) });
+    }
   }
 
   result.records.push({

@@ -9,10 +9,11 @@
 import type { Patient, Resource } from '@medplum/fhirtypes';
 import type { Criterion, MeasurementPeriod, PatientMeasureResult } from '../../measures/index.ts';
 import { measurementPeriod } from '../../measures/index.ts';
-import { evidenceOf, type PersonRecord } from '../person-record.ts';
+import { isGoldenPatient } from '../../../identity/from-fhir-patient.ts';
+import { entriesOf, evidenceOf, type PersonRecord } from '../person-record.ts';
 import type { Detection, Fact, Finding, NextAction, SignalContext, SignalKind } from '../signal.ts';
 
-const version = '1.0.0';
+const version = '1.1.0';
 
 /** Plain words and the next-best action for each measure (the measures' own titles are long). */
 const measureTopics: Record<string, { topic: string; action: NextAction }> = {
@@ -31,19 +32,48 @@ function periodOf(context: SignalContext): MeasurementPeriod {
 }
 
 /**
- * The measure engine takes exactly one Patient: one source Patient stands for all of them
- * (cql-exec-fhir treats every resource in the bundle as the patient's). Which one is decided
- * by content, the first by its identifiers: ids are random UUIDs in the store, and choosing by
- * id made the same organization's care gaps differ from load to load (314 to 332 of ~390 at
- * 300 people) where silos disagree on a birth date.
+ * The Patient the measures read birth date and gender from. The measure engine takes exactly
+ * one Patient (cql-exec-fhir treats every resource in the bundle as the patient's), so one
+ * stands for all of the person's records: identity's golden Patient when the record holds one
+ * (its survivorship chose the birth date and gender the organization trusts), else the first
+ * source Patient by identifiers that has a birth date and a gender. Ids are random UUIDs in the
+ * store, and choosing by id made the same organization's care gaps differ from load to load
+ * (314 to 332 of ~390 at 300 people) where silos disagree on a birth date; choosing by
+ * identifiers alone picked the CRM's contact (urn:longitude:crm sorts first), which records
+ * neither, for everyone the contact center knows: no age, so in no measure's initial population
+ * (4 colorectal screening gaps missed at 2,000 people).
  */
-function measureInput(person: PersonRecord): Resource[] {
+function measurePatient(person: PersonRecord): Patient | undefined {
   const key = (p: Patient) => (p.identifier ?? []).map((i) => `${i.system ?? ''}|${i.value ?? ''}`).sort().join(',') + `\u0000${p.id}`;
-  const [primary] = person.entries
-    .map((e) => e.resource)
-    .filter((r): r is Patient => r.resourceType === 'Patient' && person.patientIds.includes(r.id!))
-    .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-  const others = person.entries.filter((e) => e.resource.resourceType !== 'Patient').map((e) => e.resource);
+  const byKey = (a: Patient, b: Patient) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+  const patients = entriesOf<Patient>(person, 'Patient').map((e) => e.resource);
+  const [golden] = patients.filter(isGoldenPatient).sort(byKey);
+  if (golden) return golden;
+  const sources = patients.filter((p) => person.patientIds.includes(p.id!)).sort(byKey);
+  return sources.find((p) => p.birthDate && p.gender) ?? sources.find((p) => p.birthDate) ?? sources[0];
+}
+
+const observationCategory = 'http://terminology.hl7.org/CodeSystem/observation-category';
+
+/**
+ * A resource as the measures need it. An HL7 v2 result (ORU OBX) is mapped with no
+ * Observation.category (the V2-to-FHIR IG's OBX map sets none), and QI-Core's "Laboratory Test,
+ * Performed" (Status library `isLaboratoryTestPerformed`, read by CMS122's "Glycemic Status
+ * Assessment" and CMS130's FOBT and sDNA-FIT) requires category `laboratory`: every HbA1c from
+ * the hospital and the reference lab was invisible, and a diabetic tested twice at the lab
+ * counted as never tested. An Observation made on a specimen (`specimen`, OBR-7 / SPM) is a
+ * laboratory result (US Core Laboratory Result Observation), so one without a category is given
+ * that one here. Copies only: the stored record is unchanged.
+ */
+function forMeasures(resource: Resource): Resource {
+  if (resource.resourceType !== 'Observation' || resource.category?.length || !resource.specimen) return resource;
+  return { ...resource, category: [{ coding: [{ system: observationCategory, code: 'laboratory', display: 'Laboratory' }] }] };
+}
+
+/** The measure engine's input for a person: the measure Patient, then every other resource of the record. */
+export function measureInput(person: PersonRecord): Resource[] {
+  const primary = measurePatient(person);
+  const others = person.entries.filter((e) => e.resource.resourceType !== 'Patient').map((e) => forMeasures(e.resource));
   return primary ? [primary, ...others] : [];
 }
 
