@@ -7,7 +7,7 @@
  * are exact percentiles of every measured operation (not a histogram's approximation).
  *
  *   node --import tsx bench/fhir/http.ts [--backend pg|pglite|both] [--patients 80] [--duration 10]
- *        [--connections 16] [--postgres URL]
+ *        [--connections 16] [--postgres URL] [--scenario <part of a scenario's name>]
  *
  * PostgreSQL: --postgres, else DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test
  * (a schema of its own, dropped afterwards). PGlite: on disk, as `npm start` uses it.
@@ -30,6 +30,7 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '16' },
     postgres: { type: 'string' },
+    scenario: { type: 'string' },
   },
 });
 const backends = values.backend === 'both' ? ['pg', 'pglite'] : [values.backend];
@@ -217,7 +218,7 @@ async function benchBackend(backend: string, files: readonly string[]): Promise<
     const patients = await loadSynthea(server, files);
     const scenarios = await scenariosFor(server, patients);
     const figures: Figure[] = [];
-    for (const scenario of scenarios) {
+    for (const scenario of scenarios.filter((s) => !values.scenario || s.name.includes(values.scenario))) {
       await check(server, scenario);
       await run(server, scenario, Math.min(2, duration)); // warm-up: JIT, caches, connections
       await server.drain();
