@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { countPatterns, estimateM } from './em.ts';
+import { PERSON_COMPARISONS } from './compare/fields.ts';
+import { countPatterns, estimateM, estimateU } from './em.ts';
+import { normalizeRecord } from './normalize/record.ts';
 import { createRandom } from './random.ts';
 
 test('EM recovers m and the match share from unlabelled patterns', () => {
@@ -32,4 +34,33 @@ test('countPatterns groups identical level vectors', () => {
   const p = countPatterns(Int8Array.from([0, 1, 0, 1, -1, 1]), 2);
   assert.deepEqual(p.counts, [2, 1]);
   assert.deepEqual([...(p.patterns[1] ?? [])], [-1, 1]);
+});
+
+test('u leaves out the random pairs of one person: their agreement is m, not u', () => {
+  // 200 people, each held twice: a random pair is one person 1 time in 399, but agrees on the
+  // birth date mostly because of those pairs.
+  const records = Array.from({ length: 400 }, (_, i) => normalizeRecord({
+    recordId: String(i), source: 's', birthDate: `19${String(20 + (Math.floor(i / 2) % 70)).padStart(2, '0')}-0${1 + (Math.floor(i / 2) % 9)}-1${Math.floor(i / 2) % 10}`,
+  }, i));
+  const birth = PERSON_COMPARISONS.findIndex((c) => c.name === 'birthDate');
+  const all = estimateU(PERSON_COMPARISONS, records, 100_000, 1);
+  const apart = estimateU(PERSON_COMPARISONS, records, 100_000, 1, (i, j) => Math.floor(i / 2) === Math.floor(j / 2));
+  const exact = (u: number[][]) => u[birth]?.[0] ?? 0;
+  assert.ok(exact(apart) < exact(all) / 3, `${exact(apart)} vs ${exact(all)}`);
+});
+
+test('EM gives a class none of the patterns it cannot produce', () => {
+  // 60 pairs agreeing on both fields, 40 on neither.
+  const rows = Int8Array.from([...Array.from({ length: 60 }, () => [0, 0]), ...Array.from({ length: 40 }, () => [1, 1])].flat());
+  const field = (a: number) => [a, 1 - a];
+  const fit = (excludes: boolean) => estimateM(countPatterns(rows, 2), {
+    classPriors: [[field(0.9), field(0.9)], [field(0.5), field(0.5)], [field(0.1), field(0.1)]],
+    classShares: [0.3, 0.4, 0.3],
+    ...(excludes ? { excludes: [undefined, [{ comparison: 0, levels: [0] }, { comparison: 1, levels: [0] }], undefined] } : {}),
+    priorStrength: 0,
+    maxIterations: 50,
+    tolerance: 1e-9,
+  });
+  assert.ok((fit(false).household?.h[0]?.[0] ?? 0) > 0.01, 'free, the class takes some "both agree" pairs');
+  assert.ok((fit(true).household?.h[0]?.[0] ?? 1) < 1e-9, 'excluded, it takes none');
 });

@@ -21,11 +21,30 @@ export interface MatchModel {
    * A second kind of non-match, "same household" (EM's second class, Winkler 1993): two people
    * sharing surname, address and phone. Scoring then compares the match hypothesis with both
    * non-match hypotheses, so agreement on household fields cannot outvote different given names
-   * and birth dates (twins, parent and child). h[c][l] and its log2 share among non-matches.
+   * and birth dates (twins, parent and child). h[c][l] and its log2 share among non-matches;
+   * `excludes`: the levels the hypothesis cannot produce together (see LevelExclusion).
    */
-  household?: { h: number[][]; logShare: number } | undefined;
+  household?: { h: number[][]; logShare: number; excludes?: LevelExclusion | undefined } | undefined;
   /** Per comparison, term frequencies for the exact level (undefined: no adjustment). */
   termFrequencies: (TermFrequencies | undefined)[];
+}
+
+/**
+ * Levels that, all together, a hypothesis cannot produce: the pair falls in the combination when
+ * every listed comparison is at one of its listed levels (a missing value never does). Two people
+ * of one household do not share both their given name and their birth date: twins are named
+ * apart, and a "Jr" shares the name a generation later. Left to conditional independence, the
+ * household class gives that combination its given-name share times its twins' share (0.02 ×
+ * 0.04, one household pair in 1,250), which made a person who moved (name, birth date and sex
+ * the same; new phone and address in one silo) look like a household member: posterior 0.90.
+ */
+export type LevelExclusion = readonly { comparison: number; levels: readonly number[] }[];
+
+/** Whether the levels (from `offset`) fall in the excluded combination. */
+export function isExcluded(exclusion: LevelExclusion, levels: ArrayLike<number>, offset = 0): boolean {
+  if (exclusion.length === 0) return false;
+  for (const { comparison, levels: allowed } of exclusion) if (!allowed.includes(levels[offset + comparison] as number)) return false;
+  return true;
 }
 
 export interface FieldWeight {
@@ -60,6 +79,8 @@ export function weightFromLevels(model: MatchModel, levels: Int8Array, a: Normal
   for (let c = 0; c < levels.length; c++) w += levelWeight(model, c, levels[c] as number, a, b);
   const household = model.household;
   if (!household) return w;
+  // Not a household pair: weighed against the other non-matches (share 1 − s) alone.
+  if (household.excludes && isExcluded(household.excludes, levels)) return w - Math.log2(1 - 2 ** household.logShare);
   // log2 P(γ|H)/P(γ|U) for the household hypothesis, then combine the two non-match hypotheses:
   // odds(M) = P(γ|M)π_M / (P(γ|U)π_U + P(γ|H)π_H), i.e. w − log2(1 − s + s·2^(hu)).
   let hu = 0;
@@ -141,6 +162,7 @@ export function buildPairScorer(model: MatchModel, records: readonly NormalizedR
   const s = model.household ? 2 ** model.household.logShare : 0;
   const logRest = Math.log2(1 - s);
   const logS = model.household ? model.household.logShare : 0;
+  const excludes = model.household?.excludes;
   return (levels, i, j, offset = 0) => {
     let w = model.priorWeight;
     let hu = 0;
@@ -165,6 +187,7 @@ export function buildPairScorer(model: MatchModel, records: readonly NormalizedR
       if (logH) hu += ((logH[c] as number[])[l] as number) - lu;
     }
     if (!logH) return w;
+    if (excludes && isExcluded(excludes, levels, offset)) return w - logRest;
     const x = logS + hu;
     const mix = x > logRest ? x + Math.log2(1 + (1 - s) * 2 ** -x) : logRest + Math.log2(1 + 2 ** x / (1 - s));
     return w - mix;

@@ -9,7 +9,7 @@ import { PERSON_COMPARISONS } from './compare/fields.ts';
 import { clusterRecords } from './cluster.ts';
 import { probabilityToWeight, resolveIdentityConfig, type IdentityConfig } from './config.ts';
 import { countPatterns, estimateM, estimateU } from './em.ts';
-import { buildPairScorer, compareLevels, type MatchModel } from './fellegi-sunter.ts';
+import { buildPairScorer, compareLevels, type LevelExclusion, type MatchModel } from './fellegi-sunter.ts';
 import { normalizeRecord } from './normalize/record.ts';
 import { buildPersonTermFrequencies, buildTermFrequencies } from './term-frequency.ts';
 import type { NormalizedRecord, SourceRecord } from './types.ts';
@@ -56,6 +56,7 @@ export function estimateModel(
     classPriors: [mPriors, priorsFor(config.householdPriors, uniform), u],
     classShares: [0.2, 0.2, 0.6],
     fixed: [[], comparisons.map((c) => HOUSEHOLD_DEFINING.has(c.name)), []],
+    excludes: [undefined, householdExclusion(comparisons), undefined],
     priorStrength: config.priorStrength, maxIterations: config.emMaxIterations, tolerance: config.emTolerance,
   });
   const n = records.length;
@@ -74,7 +75,7 @@ export function estimateModel(
       u,
       priorWeight: Math.log2(prior / (1 - prior)),
       termFrequencies: comparisons.map((c) => buildTermFrequencies(c, records)),
-      household: em.household && householdShare > 0 ? { h: em.household.h, logShare: Math.log2(householdShare) } : undefined,
+      household: em.household && householdShare > 0 ? { h: em.household.h, logShare: Math.log2(householdShare), excludes: householdExclusion(comparisons) } : undefined,
     },
     iterations: em.iterations,
   };
@@ -82,6 +83,28 @@ export function estimateModel(
 
 /** Fields that define a household pair as different people: held at their priors in EM. */
 const HOUSEHOLD_DEFINING = new Set(['givenName', 'birthDate']);
+
+/**
+ * The same given name (or its nickname) and the same birth date (or its day and month swapped):
+ * never two people of one household (see LevelExclusion), so EM's household class takes no such
+ * pair and scoring weighs such a pair against the other non-matches only.
+ */
+const HOUSEHOLD_EXCLUDED: Readonly<Record<string, readonly string[]>> = {
+  givenName: ['exact', 'nickname'],
+  birthDate: ['exact', 'day/month swapped'],
+};
+
+/** HOUSEHOLD_EXCLUDED as level indexes of these comparisons (none when one is not compared). */
+export function householdExclusion(comparisons: readonly Comparison[]): LevelExclusion {
+  const out: { comparison: number; levels: number[] }[] = [];
+  for (const [name, levelNames] of Object.entries(HOUSEHOLD_EXCLUDED)) {
+    const comparison = comparisons.findIndex((c) => c.name === name);
+    if (comparison < 0) return [];
+    const levels = comparisons[comparison]?.levels ?? [];
+    out.push({ comparison, levels: levelNames.map((l) => levels.indexOf(l)).filter((l) => l >= 0) });
+  }
+  return out;
+}
 
 /**
  * EM's second class is used as a household alternative only when it is one:
@@ -111,6 +134,25 @@ export function looksLikeHouseholds(comparisons: readonly Comparison[], househol
 
 /** Smallest share of candidate pairs EM's household class must hold to be used (see looksLikeHouseholds). */
 const MIN_HOUSEHOLD_SHARE = 0.05;
+
+/**
+ * Fields one household shares: agreement on them comes together for two people at one dwelling,
+ * which the independence model only knows where EM found a household class (looksLikeHouseholds).
+ */
+const HOUSEHOLD_SHARED = new Set(['familyName', 'address', 'phone']);
+
+/**
+ * u with the random pairs of one person (as a first pass found them) left out, for every field
+ * but the household-shared ones (see estimateU for why and by how much). Those keep the all-pairs
+ * estimate, whose agreement rate the person's own records raise: with their u corrected too,
+ * where no household class is found (the 60 records of identity-fixtures.ts, FEBRL), surname,
+ * address and phone in common outweighed another given name, birth date and sex, and a
+ * household member joined the person (+11 bits at 1,500 fixture records, −12 before).
+ */
+function withoutSamePersonU(u: number[][], comparisons: readonly Comparison[], records: readonly NormalizedRecord[], config: IdentityConfig, clusterOf: Int32Array): number[][] {
+  const apart = estimateU(comparisons, records, config.randomPairs, config.seed, (i, j) => clusterOf[i] === clusterOf[j]);
+  return u.map((row, c) => (HOUSEHOLD_SHARED.has(comparisons[c]?.name ?? '') ? row : (apart[c] ?? row)));
+}
 
 interface ScoreOptions {
   linkWeight: number;
@@ -200,10 +242,13 @@ export function linkRecords(input: readonly SourceRecord[], options: LinkOptions
 
   const linkWeight = probabilityToWeight(config.linkProbability);
   const reviewWeight = probabilityToWeight(config.reviewProbability);
-  // Pass 1 with record-level term frequencies; pass 2 with frequencies counted per person found
-  // in pass 1 (see buildPersonTermFrequencies), which is the one kept.
+  // Pass 1 with record-level term frequencies and u from all random pairs; pass 2, the one kept,
+  // with frequencies counted per person found in pass 1 (see buildPersonTermFrequencies) and,
+  // for the fields that tell individuals apart, u from the random pairs pass 1 did not join.
   let scored = scoreAndCluster(records, pairs, levels, model, { linkWeight, reviewWeight, maxChecks: config.maxMergeChecks, transitiveOnly: true });
-  model.termFrequencies = comparisons.map((c) => buildPersonTermFrequencies(c, records, scored.clusterOf));
+  const firstPass = scored.clusterOf;
+  model.termFrequencies = comparisons.map((c) => buildPersonTermFrequencies(c, records, firstPass));
+  model.u = withoutSamePersonU(model.u, comparisons, records, config, firstPass);
   scored = scoreAndCluster(records, pairs, levels, model, { linkWeight, reviewWeight, maxChecks: config.maxMergeChecks });
   const { clusterOf, refused, weights } = scored;
   progress('cluster', 1, 1);

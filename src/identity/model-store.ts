@@ -10,7 +10,7 @@
  */
 import type { Queryable } from '../platform/db/db.ts';
 import type { Comparison } from './compare/comparison.ts';
-import type { MatchModel } from './fellegi-sunter.ts';
+import type { LevelExclusion, MatchModel } from './fellegi-sunter.ts';
 import type { TermFrequencies } from './term-frequency.ts';
 
 interface StoredTermFrequencies {
@@ -24,7 +24,8 @@ export interface StoredModel {
   m: number[][];
   u: number[][];
   priorWeight: number;
-  household: { h: number[][]; logShare: number } | null;
+  /** `excludes` is absent in models stored before 2026-12-04 (the household then takes any pair). */
+  household: { h: number[][]; logShare: number; excludes?: LevelExclusion } | null;
   termFrequencies: (StoredTermFrequencies | null)[];
 }
 
