@@ -19,6 +19,7 @@ import { MessageAdmin } from './message-store/message-admin.ts';
 import { MessageIntake } from './message-store/message-intake.ts';
 import { MessageProcessor, type MessageHandler } from './message-store/message-processor.ts';
 import { MessageWorker } from './message-store/message-worker.ts';
+import { ProcessingGroup } from './message-store/processing-group.ts';
 import { Hl7Receiver, type AckObserver } from './mllp/hl7-receiver.ts';
 import { MllpListener } from './mllp/mllp-listener.ts';
 
@@ -89,10 +90,14 @@ export function createIntegration(deps: IntegrationDeps): Integration {
     pollMs: deps.config.outboxPollMs,
     // The embedded database runs one transaction at a time: more lanes would only queue.
     concurrency: deps.db.kind === 'pglite' ? 1 : deps.config.messageConcurrency,
+    // On the embedded database a receipt waits for the transaction in hand (one at a time, in
+    // this thread): smaller batches keep that wait short.
+    perTransaction: deps.db.kind === 'pglite' ? 10 : 50,
     logger: deps.logger.child({ component: 'message-worker' }),
   });
   const admin = new MessageAdmin({ db: deps.db, audit: deps.audit, onRequeued: () => worker.notify() });
   const intake = new MessageIntake(deps.db);
+  const processing = new ProcessingGroup(processor);
   const listeners: MllpListener[] = [];
   const drops = deps.config.fileDrops.map(
     (drop) => new FileDropWatcher(drop, { intake, onStored: () => worker.notify(), pollMs: deps.config.outboxPollMs, logger: deps.logger.child({ component: 'file-drop', drop: drop.name }) }),
@@ -110,7 +115,7 @@ export function createIntegration(deps: IntegrationDeps): Integration {
         const receiver = new Hl7Receiver({
           db: deps.db,
           intake,
-          processor,
+          processor: processing,
           channel,
           onQueued: () => worker.notify(),
           ...(deps.onAck ? { onAck: deps.onAck } : {}),

@@ -128,8 +128,11 @@ async function runBatch(store: ResourceStore, ctx: AccessContext, planned: Plann
 type Target =
   | { action: 'create'; id: string }
   | { action: 'exists'; id: string }
-  /** `fresh`: a conditional update whose criteria matched nothing, so it creates. */
-  | { action: 'update'; id: string; fresh?: true }
+  /**
+   * `fresh`: a conditional update whose criteria matched nothing, so it creates; `minted`: with
+   * an id made here, so no current row can exist to lock.
+   */
+  | { action: 'update'; id: string; fresh?: true; minted?: true }
   | { action: 'delete'; id: string }
   | { action: 'nothing' }
   | { action: 'read'; id: string };
@@ -159,10 +162,16 @@ async function resolveTargets(tx: StoreTransaction, planned: readonly Planned[])
       throw atEntry(err, item.index);
     }
   }
-  const locked = planned.flatMap((item) => {
+  const locked: { resourceType: string; id: string }[] = [];
+  const minted: { resourceType: string; id: string }[] = [];
+  for (const item of planned) {
     const target = targets.get(item.index)!;
-    return target.action === 'update' || target.action === 'delete' ? [{ resourceType: item.request.resourceType, id: target.id }] : [];
-  });
+    if (target.action !== 'update' && target.action !== 'delete') continue;
+    // A conditional update that matched nothing writes an id minted above: reading its row to
+    // lock it was one statement per message (of about 17) that could only find nothing.
+    (target.action === 'update' && target.minted ? minted : locked).push({ resourceType: item.request.resourceType, id: target.id });
+  }
+  tx.noteMinted(minted);
   await tx.lockCurrent(locked);
   return targets;
 }
@@ -187,7 +196,8 @@ function targetOf(item: Planned, matches: string[] | undefined): Target {
         throw errorAtPath('LNG_BAD_REQUEST', `the resource id ${given} is not the id its criteria matched (${matched})`, `Bundle.entry[${item.index}].resource.id`);
       }
       const fresh = request.criteria !== undefined && !matched;
-      return { action: 'update', id: request.id ?? matched ?? given ?? randomUUID(), ...(fresh ? { fresh: true as const } : {}) };
+      const id = request.id ?? matched ?? given;
+      return id !== undefined ? { action: 'update', id, ...(fresh ? { fresh: true as const } : {}) } : { action: 'update', id: randomUUID(), fresh: true, minted: true };
     }
     case 'DELETE':
       return request.id ?? matched ? { action: 'delete', id: (request.id ?? matched)! } : { action: 'nothing' };

@@ -66,6 +66,11 @@ export class PendingWrites {
     for (const row of rows) this.known.set(keyOf(row.resourceType, row.id), row);
   }
 
+  /** Resources known to have no row (ids just minted): `lock` answers none without a read. */
+  noteAbsent(keys: readonly { resourceType: string; id: string }[]): void {
+    for (const k of keys) if (!this.known.has(keyOf(k.resourceType, k.id))) this.known.set(keyOf(k.resourceType, k.id), null);
+  }
+
   /**
    * A version to store; `isNew` when the resource did not exist (inserted at flush, refused
    * with `conflict` if its id was taken meanwhile).

@@ -348,6 +348,14 @@ export class StoreTransaction {
     return (await this.tx.query<{ k: number; id: string }>(statement.text, statement.values)).rows;
   }
 
+  /**
+   * Resources about to be written under ids this unit minted (random UUIDs): none has a row
+   * to lock or read. Should one exist after all, storing the version refuses it (LNG_CONFLICT).
+   */
+  noteMinted(keys: readonly { resourceType: string; id: string }[]): void {
+    this.pending.noteAbsent(keys);
+  }
+
   /** Locks the current rows of resources about to be updated or deleted, in one statement. */
   lockCurrent(keys: readonly { resourceType: string; id: string }[]): Promise<void> {
     return this.pending.lockMany(keys);

@@ -42,5 +42,42 @@ for (const backend of testDatabases()) {
       await intake.flush();
       assert.equal((await getMessage(db, id))?.ackMs, 4.5);
     });
+
+    // The embedded database runs one transaction at a time: no other can hold a row meanwhile.
+    test('a receipt never waits for a latency whose row a processing transaction holds', { skip: backend.kind === 'pglite' }, async () => {
+      const intake = new MessageIntake(db);
+      const { id } = await intake.receive({ channel: 'adt', content: bytes('MSH|held'), controlId: 'held-1' });
+      let release: () => void = () => undefined;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let claimed: () => void = () => undefined;
+      const locked = new Promise<void>((resolve) => (claimed = resolve));
+      const worker = db.transaction(async (tx) => {
+        await tx.query('select id from inbound_message where id = $1 for update', [id]);
+        claimed();
+        await released;
+      });
+      await locked;
+      intake.noteAck(id, 7);
+      // Stored and answered while the row is still held; its latency waits for a later commit.
+      const next = await intake.receive({ channel: 'adt', content: bytes('MSH|next'), controlId: 'held-2' });
+      assert.equal((await getMessage(db, next.id))?.status, 'received');
+      assert.equal((await getMessage(db, id))?.ackMs, null);
+      release();
+      await worker;
+      await intake.flush();
+      assert.equal((await getMessage(db, id))?.ackMs, 7);
+    });
+
+    test('a resend and the latency of its own row in one statement: both kept', async () => {
+      const intake = new MessageIntake(db);
+      const message = { channel: 'adt', content: bytes('MSH|again'), controlId: 'again-1' };
+      const { id } = await intake.receive(message);
+      intake.noteAck(id, 3);
+      const resend = await intake.receive(message);
+      assert.deepEqual([resend.id, resend.duplicate], [id, true]);
+      await intake.flush();
+      const stored = await getMessage(db, id);
+      assert.deepEqual([stored?.receiptCount, stored?.ackMs], [2, 3]);
+    });
   });
 }

@@ -4,10 +4,14 @@
  * while one commit is under way wait and go together in the next transaction, each still
  * answered only once that transaction has committed. With one sender this changes nothing;
  * with eight it turns eight flushes into one. ACK latencies, wanted only by the interface
- * monitor, ride along in the same transactions instead of costing a commit of their own.
+ * monitor, ride along in the same statement instead of costing a commit of their own; those
+ * of rows the worker holds wait for a later one (receiveNotingLatencies). A group is one
+ * statement run on its own (autocommit): a round trip, not four (begin, insert, update,
+ * commit): on PostgreSQL at 8 connections, worker stopped, receipts went from 358 to 547
+ * msg/s (p50 20 → 12 ms; load average 8 on this 2-core machine).
  */
-import type { Db, Queryable } from '../../platform/db/db.ts';
-import { receiveMessage, receiveMessages, type InboundMessage, type Receipt } from './message-store.ts';
+import type { Db } from '../../platform/db/db.ts';
+import { receiveMessage, receiveNotingLatencies, type AckLatency, type InboundMessage, type Receipt } from './message-store.ts';
 
 interface Pending {
   message: InboundMessage;
@@ -20,7 +24,7 @@ const ackFlushMs = 200;
 
 export class MessageIntake {
   private pending: Pending[] = [];
-  private acks: { id: number; ms: number }[] = [];
+  private acks: AckLatency[] = [];
   private running: Promise<void> | undefined;
   private ackTimer: NodeJS.Timeout | undefined;
 
@@ -40,7 +44,13 @@ export class MessageIntake {
 
   /** Notes how long a message took from receipt to ACK; written with the next commit. */
   noteAck(id: number, ms: number): void {
-    this.acks.push({ id, ms });
+    this.noteLatencies([{ id, ms }]);
+  }
+
+  /** Latencies to write with the next commit, or on their own after ackFlushMs at most. */
+  private noteLatencies(latencies: readonly AckLatency[]): void {
+    if (latencies.length === 0) return;
+    this.acks.push(...latencies);
     this.ackTimer ??= setTimeout(() => {
       this.ackTimer = undefined;
       this.run();
@@ -74,12 +84,9 @@ export class MessageIntake {
       const batch = this.pending.splice(0);
       const acks = this.acks.splice(0);
       try {
-        const receipts = await this.db.transaction(async (tx) => {
-          const stored = await receiveMessages(tx, batch.map((p) => p.message));
-          await writeAckLatencies(tx, acks);
-          return stored;
-        });
+        const { receipts, held } = await receiveNotingLatencies(this.db, batch.map((p) => p.message), acks);
         batch.forEach((p, i) => p.resolve(receipts[i]!));
+        this.noteLatencies(held);
       } catch {
         // Whatever failed the batch (a lost connection, a row the database refuses) must not
         // take the others down with it: each is tried once more on its own, and answered with
@@ -89,14 +96,4 @@ export class MessageIntake {
       }
     }
   }
-}
-
-async function writeAckLatencies(tx: Queryable, acks: readonly { id: number; ms: number }[]): Promise<void> {
-  if (acks.length === 0) return;
-  await tx.query(
-    `update inbound_message m set ack_ms = coalesce(m.ack_ms, a.ms)
-       from unnest($1::bigint[], $2::float8[]) as a(id, ms)
-      where m.id = a.id`,
-    [acks.map((a) => a.id), acks.map((a) => a.ms)],
-  );
 }

@@ -7,6 +7,7 @@ import { createAccessContext } from '../../trust/access-context.ts';
 import { HandlerError, MessageProcessor, type MessageHandler } from './message-processor.ts';
 import { getMessage, messageOutputs, receiveMessage, requeueMessages } from './message-store.ts';
 import { MessageWorker } from './message-worker.ts';
+import { ProcessingGroup } from './processing-group.ts';
 
 const system = createAccessContext({ actor: { type: 'system', id: 'connector-test' }, role: 'system' });
 
@@ -143,6 +144,43 @@ for (const backend of testDatabases()) {
       const again = await processor.processMany([first.id, second.id]);
       assert.deepEqual(again.map((o) => o.status), ['processed', 'processed']);
       assert.equal((await patientsWithMrn('M9')).length, 1);
+    });
+
+    test('draining claims several patients per transaction: one patient in order, a bad message fails alone', async () => {
+      const first = await send('M12|First|2003-03-03', 'c12a');
+      const other = await send('M13|Other|2003-03-03', 'c12b');
+      const bad = await send('M14|Broken|not-a-date', 'c12c');
+      const second = await send('M12|Second|2003-03-03', 'c12d');
+      // One claim holds the earliest waiting message of each patient, never two of one patient.
+      const claimed = await processor.processDue(10);
+      assert.deepEqual(
+        claimed.map((o) => [o.id, o.status]),
+        [
+          [first.id, 'processed'],
+          [other.id, 'processed'],
+          [bad.id, 'errored'],
+        ],
+      );
+      assert.equal(await processor.drain(), 1);
+      assert.equal((await getMessage(parts.db, second.id))!.status, 'processed');
+      const [patient] = await patientsWithMrn('M12');
+      assert.equal(patient?.name?.[0]?.family, 'Second');
+      assert.equal(patient?.meta?.versionId, '2');
+      assert.equal((await patientsWithMrn('M13')).length, 1);
+      assert.deepEqual(await patientsWithMrn('M14'), []);
+    });
+
+    test('a processing group answers each caller with the outcomes of its own messages', async () => {
+      const group = new ProcessingGroup(processor);
+      const a = await send('M15|First|2004-04-04', 'c15a');
+      const b = await send('M16|Broken|not-a-date', 'c15b');
+      const c = await send('M15|Second|2004-04-04', 'c15c');
+      const [first, second, third] = await Promise.all([group.processMany([a.id]), group.processMany([b.id, c.id]), group.processMany([])]);
+      assert.deepEqual(first.map((o) => [o.id, o.status]), [[a.id, 'processed']]);
+      assert.deepEqual(second.map((o) => [o.id, o.status]), [[b.id, 'errored'], [c.id, 'processed']]);
+      assert.deepEqual(third, []);
+      const [patient] = await patientsWithMrn('M15');
+      assert.equal(patient?.name?.[0]?.family, 'Second');
     });
 
     test('a worker processes what is queued in the background until stopped', async () => {

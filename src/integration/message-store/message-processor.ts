@@ -5,6 +5,7 @@
  * message marked, or a message marked without its data. A failure rolls all of it back and
  * is recorded on the message (retried with backoff when it may pass next time).
  */
+import { setImmediate } from 'node:timers/promises';
 import type { Bundle } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
 import type { Queryable } from '../../platform/db/db.ts';
@@ -75,6 +76,9 @@ export interface MessageProcessorDeps {
   logger?: Logger;
 }
 
+/** Messages claimed and processed in one transaction by `drain` (a bound on a transaction's size). */
+export const defaultPerTransaction = 50;
+
 export class MessageProcessor {
   constructor(private readonly deps: MessageProcessorDeps) {}
 
@@ -89,11 +93,30 @@ export class MessageProcessor {
     return outcome.id === 0 ? undefined : outcome;
   }
 
-  /** Processes due messages until none is left (or `max` were done); returns how many. */
-  async drain(max = Infinity, channel?: string): Promise<number> {
+  /**
+   * Processes due messages until none is left (or `max` were done), up to `perTransaction` of
+   * them claimed and processed together (processDue); returns how many.
+   */
+  async drain(max = Infinity, channel?: string, perTransaction = defaultPerTransaction): Promise<number> {
     let done = 0;
-    while (done < max && (await this.processNext(channel))) done++;
+    while (done < max) {
+      const outcomes = await this.processDue(Math.min(perTransaction, max - done), channel);
+      if (outcomes.length === 0) break;
+      done += outcomes.length;
+    }
     return done;
+  }
+
+  /**
+   * Claims up to `limit` due messages and processes them in one transaction, as processMany
+   * does; outcomes in claim order, none when nothing is due. A claim holds at most one message
+   * per patient (the earliest waiting: claimDueMessages), so one patient's messages still go
+   * in arrival order, one transaction after the other. One transaction per message cost about
+   * 17 statements and a commit each: on PostgreSQL, 8 MLLP connections, the worker put 30
+   * msg/s into FHIR that way and 63 in batches (same hour, load average 6.5-9 on 2 cores).
+   */
+  async processDue(limit: number, channel?: string): Promise<ProcessOutcome[]> {
+    return this.processBatch((tx) => claimDueMessages(tx, limit, channel), []);
   }
 
   /**
@@ -107,18 +130,30 @@ export class MessageProcessor {
    */
   async processMany(ids: readonly number[]): Promise<ProcessOutcome[]> {
     if (ids.length === 1) return [await this.processById(ids[0]!)];
+    return this.processBatch((tx) => lockMessages(tx, ids), ids);
+  }
+
+  /** The messages `pick` locks, processed in one transaction (processMany); redone singly if it fails. */
+  private async processBatch(pick: (tx: Queryable) => Promise<StoredMessage[]>, known: readonly number[]): Promise<ProcessOutcome[]> {
     const entries: PreparedEntry[] = [];
+    let ids = known;
     let outcomes: Promise<ProcessOutcome>[];
     try {
       outcomes = await this.deps.store.transaction(this.deps.ctx, async (unit) => {
-        const messages = await unit.alongside((tx) => lockMessages(tx, ids));
+        const messages = await unit.alongside(pick);
+        ids = messages.map((m) => m.id);
         // Every message mapped first, so that the stored matches of all their conditional
         // entries are looked up in one statement rather than one per message.
-        const mapped = await Promise.all(messages.map((message) => (isDone(message) ? undefined : this.map(message).catch((err: unknown) => ({ failed: err })))));
+        const mapped: (Mapped | { failed: unknown } | undefined)[] = [];
+        for (const message of messages) {
+          await yieldToReceipts();
+          mapped.push(isDone(message) ? undefined : await this.map(message).catch((err: unknown) => ({ failed: err })));
+        }
         await unit.prefetchMatches(mapped.flatMap((m) => (m && 'bundle' in m ? conditionalCriteria(m.bundle) : [])));
         const markings: Marking[] = [];
         const done: (Marking | Promise<ProcessOutcome>)[] = [];
         for (const [i, message] of messages.entries()) {
+          await yieldToReceipts();
           const mark = unit.mark();
           try {
             const applied = await this.apply(unit, message, mapped[i]);
@@ -207,6 +242,15 @@ export class MessageProcessor {
     this.deps.logger?.warn({ messageId: message.id, channel: message.channel, stage: detail.stage, code: detail.code, status }, 'message failed');
     return { id: message.id, status, outputs: [], error: detail };
   }
+}
+
+/**
+ * Lets frames and receipts waiting on this event loop go first. Mapping and applying a message
+ * is 5-15 ms of CPU with no I/O in between (validation, index rows); a batch of 50 done in one
+ * go held every ACK on the listener for the whole of it.
+ */
+function yieldToReceipts(): Promise<void> {
+  return setImmediate();
 }
 
 function isDone(message: StoredMessage): message is StoredMessage & { status: 'processed' | 'filtered' } {

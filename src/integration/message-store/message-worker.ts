@@ -26,6 +26,8 @@ export class MessageWorker {
        * (claimDueMessages). Only useful where the database runs transactions side by side.
        */
       concurrency?: number;
+      /** Messages claimed and processed in one transaction (MessageProcessor.drain). */
+      perTransaction?: number;
       logger?: Logger;
     },
   ) {}
@@ -64,7 +66,7 @@ export class MessageWorker {
       const batch = this.options.batch ?? 500;
       try {
         // A full batch means there may be more: go on without waiting.
-        const lanes = Array.from({ length: this.options.concurrency ?? 1 }, () => this.processor.drain(batch));
+        const lanes = Array.from({ length: this.options.concurrency ?? 1 }, () => this.processor.drain(batch, undefined, this.options.perTransaction));
         if ((await Promise.all(lanes)).some((done) => done === batch)) continue;
       } catch (err) {
         // A lost connection, say: the messages stay queued; try again at the next poll.

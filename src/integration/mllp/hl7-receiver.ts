@@ -25,7 +25,8 @@ export interface Hl7ReceiverDeps {
   db: Queryable;
   /** Stores receipts with group commit and keeps ACK latencies for the monitor. */
   intake: MessageIntake;
-  processor: MessageProcessor;
+  /** Processes stored messages for channels that ACK after processing (a ProcessingGroup). */
+  processor: Pick<MessageProcessor, 'processMany'>;
   channel: Pick<Hl7ChannelConfig, 'name' | 'ackAfter'>;
   /** Wakes the background worker when a message was stored for later processing. */
   onQueued?: () => void;
@@ -45,8 +46,9 @@ export class Hl7Receiver implements FrameReceiver {
 
   /**
    * Frames of one connection, in order: all stored in one commit, then those new processed
-   * in one transaction (MessageProcessor.processMany: one that fails is errored alone), then
-   * each answered. A sender that pipelines gets the same ACKs as one that waits for each.
+   * in one transaction with those other connections have waiting (ProcessingGroup, then
+   * MessageProcessor.processMany: one that fails is errored alone), then each answered. A
+   * sender that pipelines gets the same ACKs as one that waits for each.
    */
   async receiveMany(frames: readonly Uint8Array[]): Promise<Uint8Array[]> {
     const started = performance.now();
