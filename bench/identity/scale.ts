@@ -7,6 +7,8 @@
  *   node --import tsx bench/identity/scale.ts --dir SIMDIR          (an organization already written)
  *   node --import tsx bench/identity/scale.ts --people 433000       (simulates into /tmp first;
  *                                                                   ≈ 2.3 records per person)
+ *   ... --block-window 8                                            (sorted windows in large blocks;
+ *                                                                   IdentityConfig.blockWindow)
  *
  * Reading the files is timed apart from linking: `relink --all` reads its records from the store.
  */
@@ -19,7 +21,7 @@ import { scorePairwise } from '../../src/identity/eval/metrics.ts';
 import { createProgress } from '../../src/cli/progress.ts';
 import { writeOrganization } from '../../src/simulator/index.ts';
 
-const { values } = parseArgs({ options: { dir: { type: 'string' }, people: { type: 'string', default: '433000' }, seed: { type: 'string', default: '1' } } });
+const { values } = parseArgs({ options: { dir: { type: 'string' }, people: { type: 'string', default: '433000' }, seed: { type: 'string', default: '1' }, 'block-window': { type: 'string', default: '0' } } });
 
 const seconds = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e9;
 const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
@@ -56,6 +58,7 @@ try {
   started = stageStart;
   const cpuBefore = process.cpuUsage();
   const result = linkRecords(dataset.records, {
+    config: { blockWindow: Number(values['block-window']) },
     onProgress: (stage, done, total) => {
       progress.update(stages.indexOf(stage) * 100 + Math.floor((100 * done) / Math.max(1, total)));
       if (done === total && !stageSeconds.has(stage)) {

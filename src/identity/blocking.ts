@@ -4,12 +4,32 @@
  * so one error (a typo in the surname, a swapped birth date, a new address) does not hide a true
  * pair from all of them. A key shared by more than `maxBlockSize` records (a common name, a
  * placeholder phone) is skipped: its pairs are mostly non-matches and would dominate run time.
+ *
+ * Blocks grow with the population: at a million simulated records (433,000 people) the rules
+ * give 83 million candidate pairs (83 per record; 3.4 per record at 4,600), most from blocks of
+ * 20-100 records (a surname code in a ZIP code, a street in a city); blocking alone took 237 s
+ * at load 8. With `blockWindow` set, a block of more records than that is compared along a sort
+ * order: each record with the next `blockWindow - 1` (the sorted-neighbourhood method,
+ * Hernández & Stolfo 1995, applied inside a block). Each rule sorts by what its key leaves out,
+ * so the records of one person sit together: a block of one name code and area by birth date,
+ * a block of one birth date by name. Measured on that million: true pairs found by some rule
+ * 99.62 % with every pair of every block, 99.12 % with windows of 8, and 28 million pairs.
  */
 import type { NormalizedRecord } from './types.ts';
 
 export interface BlockingRule {
   name: string;
   keys(r: NormalizedRecord): readonly string[];
+  /**
+   * Sort key inside a large block (default: birth date, then names); undefined when the record
+   * lacks the field it sorts on, which cannot place it (it is then compared with the whole block).
+   */
+  order?(r: NormalizedRecord): string | undefined;
+}
+
+export interface BlockLimits {
+  maxBlockSize: number;
+  blockWindow: number;
 }
 
 const year = (r: NormalizedRecord) => (r.birthDate ? String(r.birthDate.year) : undefined);
@@ -33,6 +53,9 @@ const widerAreas = (r: NormalizedRecord) => {
   if (district && !/^\d+$/.test(district)) out.push(`d:${district}`);
   return out;
 };
+const names = (r: NormalizedRecord) => `${r.family?.squashed ?? ''}|${r.given?.squashed ?? ''}`;
+/** The default order: the birth date, which most rules leave out of their key, then the names. */
+const byBirthDate = (r: NormalizedRecord) => (r.birthDate ? `${r.birthDate.iso}|${names(r)}` : undefined);
 const cross = (xs: readonly string[], ys: readonly string[]) => xs.flatMap((x) => ys.map((y) => `${x}|${y}`));
 
 export const PERSON_BLOCKING_RULES: readonly BlockingRule[] = [
@@ -60,7 +83,7 @@ export const PERSON_BLOCKING_RULES: readonly BlockingRule[] = [
   },
   // A full birth date alone: about n / 30,000 records per block in a real population (80 years
   // of birthdays), small enough at a million records, and it survives any name change or typo.
-  { name: 'birth-date', keys: (r) => (r.birthDate ? [r.birthDate.iso] : []) },
+  { name: 'birth-date', keys: (r) => (r.birthDate ? [r.birthDate.iso] : []), order: (r) => (r.family ? `${familyCode(r) ?? ''}|${names(r)}` : undefined) },
   // Either name's code with the postal code or the city (for when the birth date is missing or wrong).
   { name: 'name-phonetic+area', keys: (r) => cross(nameCodes(r), widerAreas(r)) },
   // The birth date with the area, for placeholder dates (1 January) too common to block on
@@ -104,7 +127,8 @@ export interface CandidatePairs {
  * Each rule's pairs are gathered as numeric keys i·n + j, sorted and merged into the pairs of the
  * rules before it (a hash set of a million pairs cost more than the comparisons).
  */
-export function generateCandidatePairs(records: readonly NormalizedRecord[], rules: readonly BlockingRule[], maxBlockSize: number): CandidatePairs {
+export function generateCandidatePairs(records: readonly NormalizedRecord[], rules: readonly BlockingRule[], limits: BlockLimits): CandidatePairs {
+  const { maxBlockSize, blockWindow } = limits;
   const n = records.length;
   let seen = new Float64Array(0);
   const stats: BlockingStats[] = [];
@@ -130,18 +154,16 @@ export function generateCandidatePairs(records: readonly NormalizedRecord[], rul
         skippedKeys++;
         continue;
       }
-      const needed = count + (members.length * (members.length - 1)) / 2;
-      if (needed > found.length) {
-        const grown = new Float64Array(Math.max(needed, found.length * 2));
+      const blockPairs = pairsOfBlock(members, records, blockWindow > 0 && members.length > blockWindow ? { window: blockWindow, order: rule.order ?? byBirthDate } : undefined);
+      if (count + blockPairs.length / 2 > found.length) {
+        const grown = new Float64Array(Math.max(count + blockPairs.length / 2, found.length * 2));
         grown.set(found.subarray(0, count));
         found = grown;
       }
-      for (let x = 0; x < members.length; x++) {
-        for (let y = x + 1; y < members.length; y++) {
-          const a = members[x] as number;
-          const b = members[y] as number;
-          found[count++] = a < b ? a * n + b : b * n + a;
-        }
+      for (let p = 0; p < blockPairs.length; p += 2) {
+        const a = blockPairs[p] as number;
+        const b = blockPairs[p + 1] as number;
+        found[count++] = a < b ? a * n + b : b * n + a;
       }
     }
     const sorted = found.subarray(0, count).sort();
@@ -171,4 +193,32 @@ export function generateCandidatePairs(records: readonly NormalizedRecord[], rul
     out[2 * p + 1] = key - i * n;
   }
   return { pairs: out, stats };
+}
+
+/**
+ * The pairs of one block as [a0, b0, a1, b1, ...]: every pair, or with a window, each record
+ * with the next `window - 1` in the rule's order (ties by record id: the record ids, not the
+ * input positions, so the pairs do not depend on the order records arrive in). A record the
+ * order cannot place (no birth date: every CRM contact) is compared with the whole block; sorted
+ * first, it met only its like and lost its person's other records (at 20,000 simulated people,
+ * recall 0.993 → 0.945).
+ */
+function pairsOfBlock(members: readonly number[], records: readonly NormalizedRecord[], windowing?: { window: number; order: (r: NormalizedRecord) => string | undefined }): number[] {
+  const out: number[] = [];
+  if (!windowing) {
+    for (let x = 0; x < members.length; x++) for (let y = x + 1; y < members.length; y++) out.push(members[x] as number, members[y] as number);
+    return out;
+  }
+  const keyed = members.map((i) => ({ i, key: windowing.order(records[i] as NormalizedRecord), id: (records[i] as NormalizedRecord).recordId }));
+  const placed = keyed.filter((m) => m.key !== undefined).sort((a, b) => (a.key! < b.key! ? -1 : a.key! > b.key! ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const unplaced = keyed.filter((m) => m.key === undefined);
+  for (let x = 0; x < placed.length; x++) {
+    for (let y = x + 1; y < Math.min(placed.length, x + windowing.window); y++) out.push((placed[x] as { i: number }).i, (placed[y] as { i: number }).i);
+  }
+  for (let x = 0; x < unplaced.length; x++) {
+    const a = (unplaced[x] as { i: number }).i;
+    for (let y = x + 1; y < unplaced.length; y++) out.push(a, (unplaced[y] as { i: number }).i);
+    for (const m of placed) out.push(a, m.i);
+  }
+  return out;
 }

@@ -225,7 +225,7 @@ export function linkRecords(input: readonly SourceRecord[], options: LinkOptions
   const records = input.map((r, i) => normalizeRecord(r, i));
   progress('normalize', records.length, records.length);
 
-  const { pairs, stats } = generateCandidatePairs(records, options.blockingRules ?? PERSON_BLOCKING_RULES, config.maxBlockSize);
+  const { pairs, stats } = generateCandidatePairs(records, options.blockingRules ?? PERSON_BLOCKING_RULES, config);
   const pairCount = pairs.length / 2;
   progress('block', pairCount, pairCount);
 
