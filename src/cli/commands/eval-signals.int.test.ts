@@ -23,7 +23,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 test('--json scores every labelled kind against truth/signals.json', () => {
   const { status, stdout, stderr } = runLongitude(['eval', 'signals', '--dataset', join(dir, 'org'), '--measures', measures, '--json']);
   assert.equal(status, 0, stderr);
-  const result = JSON.parse(stdout) as { kinds: Record<string, { precision: number; recall: number; expected: number; raised: number; matched: number }>; failures: number };
+  const result = JSON.parse(stdout) as { kinds: Record<string, { precision: number; recall: number; expected: number; raised: number; matched: number; missed: string[]; unexpected: string[] }>; failures: number };
   assert.equal(result.failures, 0, 'every kind ran for every person');
   const truth = JSON.parse(readFileSync(join(dir, 'org', 'truth', 'signals.json'), 'utf8')) as { signals: { kind: string }[] };
   assert.deepEqual(Object.keys(result.kinds).sort(), ['care-gap', 'contact-drift', 'discharge-no-follow-up', 'duplicate-test', 'medication-conflict']);
@@ -34,6 +34,8 @@ test('--json scores every labelled kind against truth/signals.json', () => {
     assert.ok(score.matched <= Math.min(score.expected, score.raised), kind);
     assert.equal(score.recall, score.expected === 0 ? 1 : score.matched / score.expected, kind);
     assert.equal(score.precision, score.raised === 0 ? 1 : score.matched / score.raised, kind);
+    assert.equal(score.missed.length, Math.min(10, score.expected - score.matched), `${kind}: the first misses are named`);
+    assert.equal(score.unexpected.length, Math.min(10, score.raised - score.matched), `${kind}: the first false alarms are named`);
   }
   // The rule-based kinds, and care gaps (the simulator labels what CMS125, CMS130 and CMS122
   // define, given what its silos hold), find exactly what the simulator labels in this

@@ -50,7 +50,7 @@ export function registerEvalSignals(evalCommand: Command, cli: CliContext): void
     .description('import a simulated organization into a throwaway database, run every signal, print precision and recall per kind against truth/signals.json')
     .requiredOption('--dataset <dir>', 'a simulated organization (longitude simulate --out DIR): its silos and truth/')
     .option('--measures <dir>', 'measure content directory for care gaps', '../shared/data/measures')
-    .option('--json', 'print one JSON object: { kinds: { <kind>: { precision, recall, expected, raised, matched } } }')
+    .option('--json', 'print one JSON object: { kinds: { <kind>: { precision, recall, expected, raised, matched, missed, unexpected } } } (missed, unexpected: the first ten "person|finding" keys)')
     .action(async (options: EvalSignalsOptions, command: Command) => {
       const dataset = resolve(options.dataset);
       if (!existsSync(join(dataset, 'truth', 'signals.json'))) {
@@ -68,7 +68,10 @@ export function registerEvalSignals(evalCommand: Command, cli: CliContext): void
         rmSync(scratch, { recursive: true, force: true });
       }
       if (options.json) {
-        const kinds = Object.fromEntries(Object.entries(evaluation.kinds).map(([kind, s]) => [kind, { precision: s.precision, recall: s.recall, expected: s.expected, raised: s.raised, matched: s.matched }]));
+        // The first ten misses and false alarms ride along: at 10,000 people a rerun to see them is half an hour.
+        const kinds = Object.fromEntries(
+          Object.entries(evaluation.kinds).map(([kind, s]) => [kind, { precision: s.precision, recall: s.recall, expected: s.expected, raised: s.raised, matched: s.matched, missed: s.missed, unexpected: s.unexpected }]),
+        );
         cli.out(JSON.stringify({ kinds, unscored: evaluation.unscored, failures: evaluation.failures.length }));
         return;
       }
