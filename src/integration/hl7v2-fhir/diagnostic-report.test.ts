@@ -41,6 +41,12 @@ describe('ORU^R01: OBR → DiagnosticReport, with its order and specimens', () =
     assert.equal(resourcesOf(bundle, 'Observation').length, 1);
   });
 
+  test('a result on a specimen is a laboratory result (US Core category laboratory)', () => {
+    const [observation] = resourcesOf<Observation>(bundle, 'Observation');
+    assert.deepEqual(observation!.category?.[0]?.coding?.[0]?.code, 'laboratory');
+    assert.ok(observation!.specimen);
+  });
+
   test('the order is ensured, not overwritten: a result does not own it', () => {
     const order = bundle.entry!.find((e) => e.resource?.resourceType === 'ServiceRequest')!;
     assert.equal(order.request?.method, 'POST');

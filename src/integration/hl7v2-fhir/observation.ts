@@ -79,6 +79,14 @@ export interface ObservationLinks {
   mode: WriteMode;
 }
 
+/**
+ * A result made on a specimen is a laboratory result. The IG's OBX map sets no category, but US
+ * Core's Laboratory Result Observation requires `laboratory`, the US Core search
+ * `Observation?patient=&category=laboratory` (and the CDS Hooks prefetch built on it) finds
+ * results by it, and QI-Core's "Laboratory Test, Performed" (CMS122's HbA1c) reads only those.
+ */
+const laboratory = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory', display: 'Laboratory' }] };
+
 /** OBX → Observation, not yet keyed. */
 export function observationFromObx(obx: Seg, ntes: readonly Seg[], ctx: MappingContext, links: ObservationLinks): Observation {
   const status = mapCode(obx.text(11), resultStatus) ?? 'unknown';
@@ -102,6 +110,7 @@ export function observationFromObx(obx: Seg, ntes: readonly Seg[], ctx: MappingC
     ...(links.basedOn ? { basedOn: [links.basedOn] } : {}),
     ...(links.partOf ? { partOf: [links.partOf] } : {}),
     status,
+    ...(links.specimen ? { category: [laboratory] } : {}),
     code,
     subject: links.subject,
     ...(links.encounter ? { encounter: links.encounter } : {}),

@@ -56,14 +56,16 @@ function measurePatient(person: PersonRecord): Patient | undefined {
 const observationCategory = 'http://terminology.hl7.org/CodeSystem/observation-category';
 
 /**
- * A resource as the measures need it. An HL7 v2 result (ORU OBX) is mapped with no
+ * A resource as the measures need it. An HL7 v2 result (ORU OBX) was mapped with no
  * Observation.category (the V2-to-FHIR IG's OBX map sets none), and QI-Core's "Laboratory Test,
  * Performed" (Status library `isLaboratoryTestPerformed`, read by CMS122's "Glycemic Status
  * Assessment" and CMS130's FOBT and sDNA-FIT) requires category `laboratory`: every HbA1c from
  * the hospital and the reference lab was invisible, and a diabetic tested twice at the lab
  * counted as never tested. An Observation made on a specimen (`specimen`, OBR-7 / SPM) is a
  * laboratory result (US Core Laboratory Result Observation), so one without a category is given
- * that one here. Copies only: the stored record is unchanged.
+ * that one here. Copies only: the stored record is unchanged. The HL7 mapping sets the category
+ * itself since (hl7v2-fhir/observation.ts); this keeps results stored before that, and other
+ * senders' uncategorised specimen results, in the measures.
  */
 function forMeasures(resource: Resource): Resource {
   if (resource.resourceType !== 'Observation' || resource.category?.length || !resource.specimen) return resource;
