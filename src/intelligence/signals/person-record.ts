@@ -95,8 +95,8 @@ export function provenancesByMessage(provenances: readonly Provenance[]): Map<st
  * When the source asserted the stored version of a resource: `occurredDateTime` of the
  * Provenance of the message that wrote it. That message is the one `meta.source` names
  * (`urn:longitude:channel/<channel>#<message>`, stamped on every write), not the newest
- * Provenance targeting the resource: a results message only ensures the Patient it is about
- * (it does not rewrite demographics), so its date says nothing about them.
+ * Provenance targeting the resource: a results message whose PID has no address only ensures
+ * the Patient it is about (it does not rewrite demographics), so its date says nothing about them.
  * @param byMessage - provenancesByMessage of the record's Provenances
  */
 export function assertedAtOf(resource: Resource, byMessage: ReadonlyMap<string, Provenance>): string | undefined {
