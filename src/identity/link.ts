@@ -85,12 +85,15 @@ export function estimateModel(
 const HOUSEHOLD_DEFINING = new Set(['givenName', 'birthDate']);
 
 /**
- * The same given name (or its nickname) and the same birth date (or its day and month swapped):
- * never two people of one household (see LevelExclusion), so EM's household class takes no such
- * pair and scoring weighs such a pair against the other non-matches only.
+ * The same given name (its nickname, or one edit apart) and the same birth date (or its day and
+ * month swapped): never two people of one household (see LevelExclusion), so EM's household
+ * class takes no such pair and scoring weighs such a pair against the other non-matches only.
+ * One edit: a typo ("Ddborah") is far likelier than twins named a letter apart; left to the
+ * household class, a mover whose payer record had such a typo went to review (simulator,
+ * 10,000 people: review 2.36 → 2.34 %, F1 0.9900 → 0.9902; FEBRL and Splink sets unchanged).
  */
 const HOUSEHOLD_EXCLUDED: Readonly<Record<string, readonly string[]>> = {
-  givenName: ['exact', 'nickname'],
+  givenName: ['exact', 'nickname', 'jw>=0.92 or one edit'],
   birthDate: ['exact', 'day/month swapped'],
 };
 

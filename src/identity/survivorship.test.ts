@@ -35,6 +35,15 @@ describe('surviveGoldenRecord', () => {
     assert.equal(provenance.birthDate?.rule, 'most-frequent');
   });
 
+  test('a source that does not know the sex (PID-8 U) does not outvote one that does', () => {
+    const lab = src({ ...clinic.patient, id: 'lab', gender: 'unknown', maritalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-NullFlavor', code: 'UNK' }] } }, '2026-09-01T00:00:00Z');
+    const { patient, provenance } = surviveGoldenRecord([clinic, lab], rules);
+    assert.equal(patient.gender, clinic.patient.gender);
+    assert.equal(provenance.gender?.sourceRecord, clinic.ref);
+    assert.deepEqual(patient.maritalStatus, clinic.patient.maritalStatus);
+    assert.equal(surviveGoldenRecord([lab], rules).patient.gender, 'unknown', 'when nobody knows, unknown it is');
+  });
+
   test('two sources of one kind: the more recent one wins', () => {
     const older = src({ ...crm.patient, id: 'crm-old', telecom: [{ system: 'phone', value: '(217) 555-0000' }] }, '2025-03-01T00:00:00Z');
     const newer = src({ ...crm.patient, id: 'crm-new', telecom: [{ system: 'phone', value: '(217) 555-9999' }] }, '2026-06-01T00:00:00Z');

@@ -5,7 +5,7 @@
  * shows. Rules narrow the candidates in the configured order (see the $comment in the JSON).
  */
 import { readFileSync } from 'node:fs';
-import type { Address, ContactPoint, HumanName, Identifier, Patient } from '@medplum/fhirtypes';
+import type { Address, CodeableConcept, ContactPoint, HumanName, Identifier, Patient } from '@medplum/fhirtypes';
 import { canonicalJson } from '../platform/canonical-json.ts';
 import { LongitudeError } from '../platform/errors.ts';
 import { sourceSystemOfPatient } from './from-fhir-patient.ts';
@@ -142,7 +142,20 @@ function candidatesFor(element: GoldenElement, sources: readonly SurvivorSource[
     });
   }
   // Ties go to the smallest reference, whatever order the sources came in.
-  return out.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
+  return withoutUnknown(element, out).sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
+}
+
+/**
+ * "unknown" is what a source says when it does not know (administrative-gender `unknown`, HL7 v2
+ * PID-8 `U`; marital status `UNK`, v3 NullFlavor): it competes only when no source knows. A lab
+ * that sends sex U must not outvote, by recency, the clinic that registered a woman — the
+ * sex-specific measures (breast and cervical cancer screening) would lose her.
+ */
+function withoutUnknown(element: GoldenElement, candidates: Candidate[]): Candidate[] {
+  const unknown = (c: Candidate) =>
+    element === 'gender' ? c.value === 'unknown' : element === 'maritalStatus' ? (c.value as CodeableConcept | undefined)?.coding?.some((x) => x.code === 'UNK') ?? false : false;
+  const known = candidates.filter((c) => !unknown(c));
+  return known.length > 0 ? known : candidates;
 }
 
 /** Keeps the candidates a rule prefers; an empty preference keeps them all. */
