@@ -101,6 +101,15 @@ describe('medication-conflict', () => {
     assert.deepEqual(run([request('m2', 'amlodipine 5 mg', 'ehr')]), []);
   });
 
+  test('a plan the member joined less than a fill cycle ago cannot show a drug is missing; what it dispensed still counts', () => {
+    // Joined in May: a 90-day supply the previous plan paid for in April is not due for refill yet.
+    const clinic = [request('m1', 'Zestril 20 mg', 'ehr'), request('m2', 'Lexapro 20 mg', 'ehr')];
+    const lisinopril = fill('e1', 'lisinopril 20 mg', '2026-06-20', '2026-09-17');
+    assert.deepEqual(run([...clinic, lisinopril, coverage('c1', '2026-05-01')]), [], 'escitalopram not dispensed yet by the new plan');
+    assert.deepEqual(run([...clinic, lisinopril, coverage('c1', '2025-11-01')]).map((f) => f.key), ['lists-disagree|escitalopram'], 'eight months of coverage and no fill: missing from its list');
+    assert.deepEqual(run([...clinic, fill('e2', 'lisinopril 40 mg', '2026-06-20', '2026-09-17'), coverage('c1', '2026-05-01')]).map((f) => f.key), ['dose-mismatch|lisinopril'], 'a new plan\'s fills are still compared');
+  });
+
   test('the same ingredient at different strengths in two sources is a dose mismatch; equal strengths are not', () => {
     const findings = run([request('m1', 'metformin 500 mg tablet', 'ehr'), statement('s1', 'Metformin 1000mg', 'payer', 'active', '2026-02-01')]);
     assert.deepEqual(findings.map((f) => f.key), ['dose-mismatch|metformin']);

@@ -13,7 +13,8 @@
  * - lists disagree: an ingredient one source lists as active that another source lists as
  *   stopped or completed (newer than the active entry), or that is missing from another
  *   source's active list. Only sources holding an active list at all are compared: a silo with
- *   no medications (a payer without pharmacy claims) says nothing about them.
+ *   no medications (a payer without pharmacy claims) says nothing about them, nor does a plan
+ *   the member joined less than a fill cycle ago about what it has not dispensed yet.
  *
  * A payer's pharmacy claims are its medication list (dispensedUses): what was dispensed, as
  * the claim names it, for the days' supply the claim covers, as of the last day the payer could
@@ -26,7 +27,7 @@ import { addDays, daysBetween, isoDay } from '../record-dates.ts';
 import { entriesOf, evidenceOf, type PersonRecord, type RecordEntry } from '../person-record.ts';
 import type { Finding, SignalContext, SignalKind } from '../signal.ts';
 
-const version = '1.1.0';
+const version = '1.2.0';
 type DrugTable = NormalizationTables['drugs'];
 type MedicationEntry = RecordEntry<MedicationRequest | MedicationStatement>;
 
@@ -92,6 +93,34 @@ const claimType = 'http://terminology.hl7.org/CodeSystem/claim-type';
 
 /** A payer whose member left the plan more than this long ago holds no current list at all. */
 const endedCoverageLookbackDays = 365;
+
+/**
+ * The longest days' supply a fill covers: US plans dispense maintenance drugs for up to 90 days,
+ * so a drug taken all along is refilled at least this often.
+ */
+const longestSupplyDays = 90;
+
+/**
+ * Payer sources whose member joined less than one fill cycle (the longest supply and the refill
+ * grace) before the last day they could see fills: a drug the previous plan dispensed for 90
+ * days need not have come up for refill yet, so its absence from the new plan's claims says
+ * nothing. What they did dispense is still compared (doses, duplicates).
+ */
+function recentPayers(person: PersonRecord, viewEnds: Map<string, Date | undefined>): Set<string> {
+  const starts = new Map<string, string>();
+  for (const entry of entriesOf<Coverage>(person, 'Coverage')) {
+    const start = entry.resource.period?.start?.slice(0, 10);
+    if (!start || Number.isNaN(Date.parse(start))) continue;
+    const known = starts.get(entry.source);
+    if (!known || start < known) starts.set(entry.source, start);
+  }
+  const recent = new Set<string>();
+  for (const [source, start] of starts) {
+    const end = viewEnds.get(source);
+    if (end && daysBetween(new Date(`${start}T00:00:00Z`), end) < longestSupplyDays + refillGraceDays) recent.add(source);
+  }
+  return recent;
+}
 
 /**
  * The last day each payer source could see the person's fills: the end of the member's latest
@@ -225,8 +254,11 @@ function doseMismatch(uses: MedicationUse[]): Finding[] {
   return findings;
 }
 
-/** @param explained - ingredients of a therapeutic duplication: being absent from another list is that finding's to say */
-function listsDisagree(uses: MedicationUse[], explained: ReadonlySet<string>): Finding[] {
+/**
+ * @param explained - ingredients of a therapeutic duplication: being absent from another list is that finding's to say
+ * @param partialLists - sources whose list cannot show a drug's absence (recentPayers)
+ */
+function listsDisagree(uses: MedicationUse[], explained: ReadonlySet<string>, partialLists: ReadonlySet<string>): Finding[] {
   const listSources = new Set(uses.filter((u) => u.state === 'active').map((u) => u.entry.source));
   if (listSources.size < 2 && !uses.some((u) => u.state === 'stopped')) return [];
   const findings: Finding[] = [];
@@ -237,7 +269,7 @@ function listsDisagree(uses: MedicationUse[], explained: ReadonlySet<string>): F
     const activeIn = new Set(active.map((u) => u.entry.source));
     // Stopped in a source that does not also list it as active, after the newest active entry.
     const stopped = group.filter((u) => u.state === 'stopped' && !activeIn.has(u.entry.source) && u.assertedAt >= newestActive);
-    const missingFrom = [...listSources].filter((s) => !group.some((u) => u.entry.source === s)).sort();
+    const missingFrom = [...listSources].filter((s) => !partialLists.has(s) && !group.some((u) => u.entry.source === s)).sort();
     if (stopped.length === 0 && (missingFrom.length === 0 || explained.has(ingredient))) continue;
     const parts = [
       `${ingredient} is active in ${[...activeIn].sort().join(', ')} (${active.map(describe).join('; ')})`,
@@ -273,7 +305,8 @@ function detect(person: PersonRecord, context: SignalContext): Finding[] {
   // finding says so, not a "missing from the other list" finding for each ingredient. A stop
   // recorded in another source is still its own finding.
   const duplicated = new Set([...duplicates.values()].flatMap((byIngredient) => [...byIngredient.keys()]));
-  return [...duplicateTherapy(uses), ...therapeuticDuplication(duplicates), ...doseMismatch(uses), ...listsDisagree(uses, duplicated)];
+  const partialLists = recentPayers(person, payerViewEnds(person, context.asOf));
+  return [...duplicateTherapy(uses), ...therapeuticDuplication(duplicates), ...doseMismatch(uses), ...listsDisagree(uses, duplicated, partialLists)];
 }
 
 export const medicationConflict: SignalKind = {
