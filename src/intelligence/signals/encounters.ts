@@ -2,7 +2,7 @@
  * Encounters by setting (http://terminology.hl7.org/CodeSystem/v3-ActCode, Encounter.class):
  * inpatient stays, emergency visits and the outpatient contacts that count as follow-up.
  */
-import type { Appointment, Encounter } from '@medplum/fhirtypes';
+import type { Appointment, CodeableConcept, Encounter } from '@medplum/fhirtypes';
 import { entriesOf, type PersonRecord, type RecordEntry } from './person-record.ts';
 import { fhirDay, parseFhirDate } from './record-dates.ts';
 
@@ -11,6 +11,33 @@ const emergencyClasses = new Set(['EMER']);
 /** Ambulatory, virtual and home visits all count as post-discharge follow-up. */
 const followUpClasses = new Set(['AMB', 'VR', 'HH', 'OBSENC']);
 const countedAppointments = new Set(['proposed', 'pending', 'booked', 'arrived', 'fulfilled', 'checked-in', 'waitlist']);
+/**
+ * Departments that only perform tests. A screening mammogram or a blood draw after discharge is
+ * not the face-to-face visit with a clinician that follow-up means (CMS Transitional Care
+ * Management, CPT 99495/99496). HL7 v2 table 0069 (hospital service, PV1-10) is site-defined:
+ * these are the department codes and words sites commonly use.
+ */
+const diagnosticDepartments = new Set(['RAD', 'LAB', 'PATH', 'IMG', 'XRAY', 'MRI']);
+const diagnosticWords = /\b(radiolog|imaging|mammogra|x-?ray|laborator|phlebotom)/i;
+
+function namesDiagnosticService(concept: CodeableConcept | undefined): boolean {
+  if (!concept) return false;
+  return (concept.coding ?? []).some((c) => diagnosticDepartments.has((c.code ?? '').toUpperCase()) || diagnosticWords.test(c.display ?? ''))
+    || diagnosticWords.test(concept.text ?? '') || diagnosticDepartments.has((concept.text ?? '').toUpperCase());
+}
+
+/** A visit or appointment held by a testing department only (radiology, laboratory), by its service, type or place. */
+function diagnosticOnly(resource: Encounter | Appointment): boolean {
+  const places = resource.resourceType === 'Encounter'
+    ? (resource.location ?? []).map((l) => l.location.display)
+    : resource.participant.filter((p) => p.actor?.type === 'Location').map((p) => p.actor?.display);
+  // A v2 location's display joins its parts with " / " (facility / point of care / room).
+  const department = (display: string | undefined) => (display ?? '').split(/\s*\/\s*/).some((part) => diagnosticDepartments.has(part.toUpperCase())) || diagnosticWords.test(display ?? '');
+  const concepts = resource.resourceType === 'Encounter'
+    ? [...(resource.serviceType ? [resource.serviceType] : []), ...(resource.type ?? [])]
+    : [...(resource.serviceType ?? []), ...(resource.appointmentType ? [resource.appointmentType] : [])];
+  return concepts.some(namesDiagnosticService) || places.some(department);
+}
 
 export interface Stay {
   entry: RecordEntry<Encounter>;
@@ -71,7 +98,7 @@ export function emergencyVisits(person: PersonRecord): { entry: RecordEntry<Enco
     });
 }
 
-/** Outpatient visits (held or planned) and appointments (booked or held), with their start. */
+/** Outpatient visits (held or planned) and appointments (booked or held) with a clinician, with their start. */
 export function followUpContacts(person: PersonRecord): FollowUpContact[] {
   const contact = (entry: RecordEntry<Encounter | Appointment>, start: string | undefined): FollowUpContact[] => {
     const at = parseFhirDate(start);
@@ -79,10 +106,10 @@ export function followUpContacts(person: PersonRecord): FollowUpContact[] {
     return at && day ? [{ entry, at, day }] : [];
   };
   const visits = entriesOf<Encounter>(person, 'Encounter')
-    .filter((e) => followUpClasses.has(classOf(e.resource) ?? '') && !['cancelled', 'entered-in-error'].includes(e.resource.status))
+    .filter((e) => followUpClasses.has(classOf(e.resource) ?? '') && !['cancelled', 'entered-in-error'].includes(e.resource.status) && !diagnosticOnly(e.resource))
     .flatMap((entry) => contact(entry, entry.resource.period?.start));
   const appointments = entriesOf<Appointment>(person, 'Appointment')
-    .filter((e) => countedAppointments.has(e.resource.status))
+    .filter((e) => countedAppointments.has(e.resource.status) && !diagnosticOnly(e.resource))
     .flatMap((entry) => contact(entry, entry.resource.start));
   return [...visits, ...appointments].sort((a, b) => a.at.getTime() - b.at.getTime());
 }

@@ -33,6 +33,16 @@ describe('discharge-without-follow-up', () => {
     assert.deepEqual(run('2026-07-20T00:00:00Z', [stay, encounter('amb', 'AMB', '2026-06-08T09:00:00Z', '2026-06-08T09:30:00Z')]), []);
   });
 
+  test('a screening mammogram or a blood draw the next day is a test, not follow-up with a clinician', () => {
+    // As the hospital sends them: PV1-10 hospital service RAD; an SIU booked in the radiology department.
+    const radiology = encounter('rad', 'AMB', '2026-06-06T11:00:00Z', '2026-06-06T11:30:00Z', { serviceType: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0069', code: 'RAD' }] } });
+    const mammogram: Appointment = { ...appointment('a2', '2026-06-08T11:00:00Z'), appointmentType: { text: 'Screening mammography' } };
+    const atTheLab: Appointment = { ...appointment('a3', '2026-06-09T08:00:00Z'), participant: [{ actor: { reference: 'Patient/p1' }, status: 'accepted' }, { actor: { type: 'Location', display: 'GENHOSP / LAB' }, status: 'accepted' }] };
+    assert.deepEqual(run('2026-06-07T00:00:00Z', [stay, radiology, mammogram, atTheLab]).map((f) => f.key), ['7d|Encounter/ip1']);
+    const cardiology = encounter('card', 'AMB', '2026-06-06T11:00:00Z', '2026-06-06T11:30:00Z', { serviceType: { coding: [{ code: 'CAR' }] }, location: [{ location: { display: 'GENHOSP / CARDIO CLINIC' } }] });
+    assert.deepEqual(run('2026-06-07T00:00:00Z', [stay, cardiology]), [], 'a clinic of another service is follow-up');
+  });
+
   test('a cancelled appointment does not count; a visit on day 20 clears only the 30-day variant', () => {
     assert.equal(run('2026-06-07T00:00:00Z', [stay, appointment('a1', '2026-06-09T09:00:00Z', 'cancelled')]).length, 1);
     const late = run('2026-06-30T00:00:00Z', [stay, encounter('amb', 'AMB', '2026-06-25T09:00:00Z', '2026-06-25T09:30:00Z')]);
