@@ -327,6 +327,20 @@ for (const backend of testDatabases()) {
       ]);
     });
 
+    test('a read answers only once its audit entry is committed and chained (no flush needed)', async () => {
+      const created = (await request('POST', '/Patient', 'care-manager', { resourceType: 'Patient' })).json<Patient>();
+      // Concurrent reads share grouped commits (asynchronous on PostgreSQL, docs/architecture.md).
+      const answers = await Promise.all(Array.from({ length: 16 }, () => request('GET', `/Patient/${created.id}`, 'care-manager')));
+      assert.deepEqual(new Set(answers.map((a) => a.statusCode)), new Set([200]));
+      const { rows } = await t.hub.db.query<{ n: number }>(
+        `select count(*)::int as n from audit_event where event->>'action' = 'R' and event->'entity'->0->'what'->>'reference' = $1`,
+        [`Patient/${created.id}/_history/1`],
+      );
+      assert.equal(rows[0]!.n, 16);
+      const verify = await t.app.fastify.inject({ method: 'GET', url: '/admin/audit/verify', headers: { authorization: `Bearer ${tokens.auditor}` } });
+      assert.equal(verify.json<{ ok: boolean }>().ok, true);
+    });
+
     test("a token's first use is audited as a login, once", async () => {
       const token = await t.token('care-manager', { subject: 'login-tester' });
       for (let i = 0; i < 3; i++) {

@@ -23,10 +23,21 @@ export interface PoolStats {
 
 export type DbKind = 'pglite' | 'postgres';
 
+export interface TransactionOptions {
+  /**
+   * Commit without waiting for the WAL to reach disk (PostgreSQL's asynchronous commit,
+   * https://www.postgresql.org/docs/current/wal-async-commit.html): the commit is visible and
+   * ordered as any other, but a crash of the database server (not of the hub) can lose the
+   * last ~3 × wal_writer_delay of such commits, whole, as if they had rolled back. For
+   * entries whose caller has chosen that trade-off (trust/audit/audit-log.ts); never for writes.
+   */
+  asynchronousCommit?: boolean;
+}
+
 export interface Db extends Queryable {
   readonly kind: DbKind;
   /** Runs fn in one transaction: committed when fn resolves, rolled back when it throws. */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
   stats(): PoolStats;
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Db, PoolStats, Queryable, QueryResult } from './db.ts';
+import type { Db, PoolStats, Queryable, QueryResult, TransactionOptions } from './db.ts';
 
 const INT8_OID = 20;
 
@@ -39,10 +39,11 @@ export function createPgDb(options: PgDbOptions): Db {
     async exec(script: string): Promise<void> {
       await pool.query(script);
     },
-    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>, txOptions: TransactionOptions = {}): Promise<T> {
       const client = await pool.connect();
       try {
-        await client.query('begin');
+        // One round trip either way: without parameters, both statements go as one simple query.
+        await client.query(txOptions.asynchronousCommit ? 'begin; set local synchronous_commit = off' : 'begin');
         const tx: Queryable = {
           async query<R>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
             const result = await client.query(text, params as unknown[] | undefined);
