@@ -248,10 +248,19 @@ export class MessageProcessor {
  * Lets frames and receipts waiting on this event loop go first. Mapping and applying a message
  * is 5-15 ms of CPU with no I/O in between (validation, index rows); a batch of 50 done in one
  * go held every ACK on the listener for the whole of it.
+ *
+ * The worker's lanes (messageConcurrency, 4 on PostgreSQL) take turns: one message's slice per
+ * turn of the event loop, whichever lane it is. Each yielding on its own put all four slices
+ * ahead of a receipt read in the same turn (about 4 × 7 ms). Measured in turns against that
+ * (PostgreSQL, ackAfter stored, 8 connections, load 7-13): receipts ACKed while the worker
+ * runs, ahead in 10 of 14 rounds, median +19 % (at load 7-8, 402 against 241 msg/s over five).
  */
 function yieldToReceipts(): Promise<void> {
-  return setImmediate();
+  const turn = lastTurn.then(() => setImmediate());
+  lastTurn = turn;
+  return turn;
 }
+let lastTurn: Promise<void> = Promise.resolve();
 
 function isDone(message: StoredMessage): message is StoredMessage & { status: 'processed' | 'filtered' } {
   return message.status === 'processed' || message.status === 'filtered';

@@ -13,6 +13,7 @@ import {
   messageOutputs,
   receiveMessage,
   receiveMessages,
+  receiveNotingLatencies,
   requeueMessages,
   type InboundMessage,
 } from './message-store.ts';
@@ -79,6 +80,20 @@ for (const backend of testDatabases()) {
       // The same message twice in one call is stored once and counted twice, as one by one.
       const twice = await receiveMessages(db, [adt('c4', 'MRN4'), adt('c4', 'MRN4')]);
       assert.deepEqual([twice[1]!.id, twice[1]!.duplicate], [twice[0]!.id, true]);
+    });
+
+    test('copies of one message in one call: one statement, the row stored once and counted per copy', async () => {
+      const existing = await receiveMessage(db, adt('c5', 'MRN5'));
+      let statements = 0;
+      const counting = { query: ((text: string, params?: readonly unknown[]) => (statements++, db.query(text, params))) as Db['query'], exec: db.exec.bind(db) };
+      const { receipts } = await receiveNotingLatencies(counting, [adt('c6', 'MRN6'), adt('c7', 'MRN7'), adt('c6', 'MRN6'), adt('c5', 'MRN5'), adt('c5', 'MRN5')], []);
+      assert.equal(statements, 1, 'the copies do not split the group into one statement per message');
+      assert.deepEqual(receipts.map((r) => r.duplicate), [false, false, true, true, true]);
+      assert.deepEqual([receipts[2]!.id, receipts[3]!.id, receipts[4]!.id], [receipts[0]!.id, existing.id, existing.id]);
+      assert.ok(receipts.every((r) => r.status === 'received'));
+      assert.equal((await getMessage(db, receipts[0]!.id))!.receiptCount, 2);
+      assert.equal((await getMessage(db, existing.id))!.receiptCount, 3);
+      assert.equal((await getMessage(db, receipts[1]!.id))!.receiptCount, 1);
     });
 
     test('messages of one patient are due one at a time, in arrival order; other patients go on', async () => {

@@ -170,9 +170,14 @@ export interface AckLatency {
  * commit were four, each a wait for a busy server (on this 2-core machine under load: 5-20 ms).
  * Latencies of rows another transaction holds (the worker's claim) are skipped, not waited
  * for, and come back as `held`, to be written with a later commit: waiting for them held
- * every receipt in the statement until the worker's batch committed. A message repeated
- * within the call would meet its own first copy in the same statement, which PostgreSQL
- * refuses, so such a call is stored one message at a time.
+ * every receipt in the statement until the worker's batch committed.
+ *
+ * A message repeated within the call (a sender that resent before its ACK came, into the same
+ * group) would meet its own first copy in the same statement, which PostgreSQL refuses; so
+ * the copies are counted here and the row goes in once with its count: the first copy is
+ * answered as a new message, the others as duplicates of its row, and receipt_count ends as
+ * it would one message at a time. (These calls used to fall back to one statement per
+ * message, and so did every other message of the group.)
  */
 export async function receiveNotingLatencies(
   db: Queryable,
@@ -180,26 +185,39 @@ export async function receiveNotingLatencies(
   latencies: readonly AckLatency[],
 ): Promise<{ receipts: Receipt[]; held: AckLatency[] }> {
   if (messages.length === 0 && latencies.length === 0) return { receipts: [], held: [] };
-  const hashes = messages.map((m) => contentHash(m.content));
-  const keys = messages.map((m, i) => (m.controlId ? `${m.channel}\n${m.controlId}\n${hashes[i]}` : undefined)).filter(Boolean);
-  if (new Set(keys).size !== keys.length) {
-    const receipts: Receipt[] = [];
-    for (const message of messages) receipts.push(await receiveMessage(db, message));
-    return { receipts, held: (await receiveNotingLatencies(db, [], latencies)).held };
+  // rowOf[i]: the row (index into `rows`) message i is stored by; copies[r]: how many it stands for.
+  const rows: { message: InboundMessage; hash: string }[] = [];
+  const copies: number[] = [];
+  const rowOf: number[] = [];
+  const byKey = new Map<string, number>();
+  for (const message of messages) {
+    const hash = contentHash(message.content);
+    // As the unique index sees it: a row without a control id is never a resend.
+    const key = typeof message.controlId === 'string' ? `${message.channel}\n${message.controlId}\n${hash}` : undefined;
+    const seen = key === undefined ? undefined : byKey.get(key);
+    if (seen !== undefined) {
+      copies[seen]!++;
+      rowOf.push(seen);
+      continue;
+    }
+    if (key !== undefined) byKey.set(key, rows.length);
+    rowOf.push(rows.length);
+    rows.push({ message, hash });
+    copies.push(1);
   }
   // Ids are drawn up front so that each row comes back to the message it stores; a resend
   // (the conflict branch) comes back with the id of the row it found instead, by its key. A
   // resend's row is left out of the latencies: one statement must not update a row twice.
-  const { rows } = await db.query<{ n: number | null; id: number; status: MessageStatus | null; inserted: boolean | null }>(
+  const { rows: stored } = await db.query<{ n: number | null; id: number; status: MessageStatus | null; inserted: boolean | null }>(
     `with t as (
        select nextval('inbound_message_id_seq') as new_id, t.*
-         from unnest($1::text[], $2::text[], $3::bytea[], $4::text[], $5::text[], $6::text[], $7::text[]) with ordinality
-              as t(channel, sender, content, content_hash, message_type, control_id, ordering_key, n)),
+         from unnest($1::text[], $2::text[], $3::bytea[], $4::text[], $5::text[], $6::text[], $7::text[], $10::int[]) with ordinality
+              as t(channel, sender, content, content_hash, message_type, control_id, ordering_key, copies, n)),
      ins as (
-       insert into inbound_message (id, channel, sender, content, content_hash, message_type, control_id, ordering_key)
-       select new_id, channel, sender, content, content_hash, message_type, control_id, ordering_key from t order by n
+       insert into inbound_message (id, channel, sender, content, content_hash, message_type, control_id, ordering_key, receipt_count)
+       select new_id, channel, sender, content, content_hash, message_type, control_id, ordering_key, copies from t order by n
        on conflict (channel, control_id, content_hash) where control_id is not null
-       do update set receipt_count = inbound_message.receipt_count + 1, last_received_at = now()
+       do update set receipt_count = inbound_message.receipt_count + excluded.receipt_count, last_received_at = now()
        returning id, status, (xmax = 0) as inserted, channel, control_id, content_hash),
      free as (
        select m.id from inbound_message m
@@ -218,19 +236,29 @@ export async function receiveNotingLatencies(
      select null, acked.id, null, null from acked
      order by n`,
     [
-      messages.map((m) => m.channel),
-      messages.map((m) => m.sender ?? null),
-      messages.map((m) => m.content),
-      hashes,
-      messages.map((m) => m.messageType ?? null),
-      messages.map((m) => m.controlId ?? null),
-      messages.map((m) => m.orderingKey ?? null),
+      rows.map((r) => r.message.channel),
+      rows.map((r) => r.message.sender ?? null),
+      rows.map((r) => r.message.content),
+      rows.map((r) => r.hash),
+      rows.map((r) => r.message.messageType ?? null),
+      rows.map((r) => r.message.controlId ?? null),
+      rows.map((r) => r.message.orderingKey ?? null),
       latencies.map((a) => a.id),
       latencies.map((a) => a.ms),
+      copies,
     ],
   );
-  const receipts = rows.flatMap((row) => (row.n === null ? [] : [{ id: Number(row.id), duplicate: !row.inserted, status: row.status! }]));
-  const written = new Set(rows.flatMap((row) => (row.n === null ? [Number(row.id)] : [])));
+  const byRow: { id: number; inserted: boolean; status: MessageStatus }[] = [];
+  for (const row of stored) if (row.n !== null) byRow[Number(row.n) - 1] = { id: Number(row.id), inserted: row.inserted === true, status: row.status! };
+  const answered = new Set<number>();
+  const receipts = rowOf.map((r) => {
+    const row = byRow[r]!;
+    // Only the first copy of a row that was inserted is new; every later copy is its resend.
+    const duplicate = !row.inserted || answered.has(r);
+    answered.add(r);
+    return { id: row.id, duplicate, status: row.status };
+  });
+  const written = new Set(stored.flatMap((row) => (row.n === null ? [Number(row.id)] : [])));
   return { receipts, held: latencies.filter((a) => !written.has(a.id)) };
 }
 

@@ -112,7 +112,13 @@ export class MllpListener {
       const frames = connection.waiting.splice(0, receiver.receiveMany ? maxFramesPerBatch : 1);
       try {
         const acks = receiver.receiveMany ? await receiver.receiveMany(frames) : [await receiver.receive(frames[0]!)];
-        if (!socket.destroyed) for (const ack of acks) socket.write(frameMessage(ack));
+        if (!socket.destroyed) {
+          // One system call for a pipelining sender's ACKs, not one each: a socket write was
+          // 18 % of the receipt path's CPU (44 µs each; PostgreSQL, 8 connections).
+          socket.cork();
+          for (const ack of acks) socket.write(frameMessage(ack));
+          socket.uncork();
+        }
       } catch (err) {
         // The receiver answers every message it could store; reaching here means it could not
         // (the database is down): no ACK, so the sender keeps the messages and resends them.

@@ -164,3 +164,64 @@ for (const backend of testDatabases()) {
     });
   });
 }
+
+for (const backend of testDatabases()) {
+  describe(`MLLP channel that ACKs once stored, many senders at once, on ${backend.kind}`, () => {
+    let hub: TestHub;
+    let port: number;
+    before(async () => {
+      hub = await openTestHub(await backend.open(), { hl7Channels: [{ name: 'hl7s', port: 0, host: '127.0.0.1', ackAfter: 'stored' }] });
+      // No worker: what is stored stays received, so only the receipt path is under test.
+      const [channel] = await hub.hub.integration.listen({ worker: false });
+      port = channel!.port;
+    });
+    after(() => hub.close());
+
+    /** How many rows hold this control id, read on a connection of its own: committed rows only. */
+    async function storedRows(controlId: string): Promise<number> {
+      const { rows } = await hub.hub.db.query<{ n: number }>(`select count(*)::int as n from inbound_message where channel = 'hl7s' and control_id = $1`, [controlId]);
+      return rows[0]!.n;
+    }
+
+    test('eight senders, patients shared between them: each ACK is its own message, already committed', async () => {
+      const patients = Array.from({ length: 3 }, () => `M${uid()}`);
+      const senders = await Promise.all(Array.from({ length: 8 }, () => MllpClient.open(port)));
+      try {
+        await Promise.all(
+          senders.map(async (sender, s) => {
+            for (let i = 0; i < 12; i++) {
+              const controlId = `MANY-${s}-${i}`;
+              const ack = readAck(await sender.send(admit(controlId, patients[(s + i) % patients.length]!)));
+              assert.deepEqual([ack.code, ack.controlId], ['AA', controlId]);
+              assert.equal(await storedRows(controlId), 1, `${controlId} is committed when its ACK arrives`);
+            }
+          }),
+        );
+      } finally {
+        await Promise.all(senders.map((c) => c.close()));
+      }
+      // One sender's messages of a patient are stored in the order it sent them.
+      const { rows } = await hub.hub.db.query<{ id: number; control_id: string }>(`select id, control_id from inbound_message where channel = 'hl7s' and control_id like 'MANY-%'`);
+      assert.equal(rows.length, 96);
+      const idOf = new Map(rows.map((r) => [r.control_id, Number(r.id)]));
+      for (let s = 0; s < 8; s++) {
+        const ids = Array.from({ length: 12 }, (_, i) => idOf.get(`MANY-${s}-${i}`)!);
+        assert.deepEqual(ids, [...ids].sort((a, b) => a - b));
+      }
+    });
+
+    test('the same message from two senders at once is stored once and both are answered', async () => {
+      const message = admit('TWICE-1', `M${uid()}`);
+      const [a, b] = await Promise.all([MllpClient.open(port), MllpClient.open(port)]);
+      try {
+        const acks = (await Promise.all([a.send(message), b.send(message)])).map(readAck);
+        assert.deepEqual(acks.map((x) => `${x.code} ${x.controlId}`), ['AA TWICE-1', 'AA TWICE-1']);
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+      }
+      const [stored, ...more] = await searchMessages(hub.hub.db, { channel: 'hl7s', controlId: 'TWICE-1' });
+      assert.equal(more.length, 0);
+      assert.deepEqual([stored?.receiptCount, stored?.status], [2, 'received']);
+    });
+  });
+}
