@@ -2,9 +2,10 @@
  * The hub under test for bench/integration/mllp.ts, in a process of its own as `longitude
  * start` runs it: one MLLP channel on an ephemeral port with the given ackAfter. Reports the
  * port over IPC; on 'drain' waits until the worker has processed everything queued and
- * answers with the channel's counts; stops on 'stop' or when the parent goes away.
+ * answers with the channel's counts; stops on 'stop' or when the parent goes away. With
+ * `--worker off` the worker starts only at 'drain', so receipts are measured on their own.
  *
- *   --backend pglite | pg   --postgres URL (pg)   --ack-after processed | stored
+ *   --backend pglite | pg   --postgres URL (pg)   --ack-after processed | stored   --worker on | off
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,8 +23,9 @@ export interface MllpHubReady {
   port: number;
 }
 
-const { values } = parseArgs({ options: { backend: { type: 'string' }, postgres: { type: 'string' }, 'ack-after': { type: 'string', default: 'processed' } } });
+const { values } = parseArgs({ options: { backend: { type: 'string' }, postgres: { type: 'string' }, 'ack-after': { type: 'string', default: 'processed' }, worker: { type: 'string', default: 'on' } } });
 const ackAfter = values['ack-after'] === 'stored' ? 'stored' : 'processed';
+const workerOn = values.worker !== 'off';
 
 async function serve(db: Db): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'lng-bench-mllp-'));
@@ -33,12 +35,17 @@ async function serve(db: Db): Promise<void> {
   });
   const hub = await openHub(config, { db, logger: createLogger(config) });
   try {
-    const [channel] = await hub.integration.listen();
+    const [channel] = await hub.integration.listen({ worker: workerOn });
     process.send!({ type: 'ready', port: channel!.port } satisfies MllpHubReady);
     await new Promise<void>((resolve) => {
       const onMessage = (message: unknown) => {
         if (message === 'drain') {
-          void hub.integration.worker.idle().then(async () => process.send?.({ type: 'drained', stats: await channelStats(db) }));
+          const { worker } = hub.integration;
+          if (!workerOn) worker.start();
+          void worker
+            .idle()
+            .then(() => (workerOn ? undefined : worker.stop()))
+            .then(async () => process.send?.({ type: 'drained', stats: await channelStats(db) }));
           return;
         }
         process.off('message', onMessage);

@@ -11,12 +11,16 @@
  * The messages alternate ADT^A01 and ORU^R01 (three OBX) over a pool of patients, so some
  * update patients already in the record. Every ACK must be AA with the matching control id.
  *
+ * With `--worker off` the hub's worker starts only once the senders are done: stored+ACKed is
+ * then the receipt path alone, and into FHIR the worker alone (from the last ACK to drained).
+ *
  * Each hub is warmed up first (`--warmup` messages sent and processed, not counted): the
  * first messages load the FHIR definitions and compile the maps, about 2 s of CPU that a
  * 5-second run would otherwise report as throughput.
  *
  *   node --import tsx bench/integration/mllp.ts [--backend pg|pglite|both] [--duration 10]
- *        [--connections 1,8] [--patients 500] [--warmup 40] [--postgres URL]
+ *        [--connections 1,8] [--patients 500] [--warmup 40] [--postgres URL] [--worker on|off]
+ *        [--ack-after stored,processed] [--cpu-prof-dir DIR (a CPU profile of each hub)]
  */
 import { fork } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -35,6 +39,9 @@ const { values } = parseArgs({
     patients: { type: 'string', default: '500' },
     warmup: { type: 'string', default: '40' },
     postgres: { type: 'string' },
+    worker: { type: 'string', default: 'on' },
+    'ack-after': { type: 'string', default: 'stored,processed' },
+    'cpu-prof-dir': { type: 'string' },
   },
 });
 const backends = values.backend === 'both' ? ['pg', 'pglite'] : [values.backend!];
@@ -42,6 +49,7 @@ const durationMs = Number(values.duration) * 1000;
 const connectionCounts = values.connections!.split(',').map(Number);
 const patientPool = Number(values.patients);
 const warmupMessages = Number(values.warmup);
+const workerOn = values.worker !== 'off';
 const postgresUrl = values.postgres ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 interface Hub {
@@ -51,8 +59,8 @@ interface Hub {
 }
 
 async function startHub(backend: string, ackAfter: string): Promise<Hub> {
-  const args = ['--backend', backend, '--ack-after', ackAfter, ...(backend === 'pg' ? ['--postgres', postgresUrl] : [])];
-  const child = fork(new URL('./mllp-hub.ts', import.meta.url).pathname, args, { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  const args = ['--backend', backend, '--ack-after', ackAfter, '--worker', workerOn ? 'on' : 'off', ...(backend === 'pg' ? ['--postgres', postgresUrl] : [])];
+  const child = fork(new URL('./mllp-hub.ts', import.meta.url).pathname, args, { execArgv: ['--import', 'tsx', ...(values['cpu-prof-dir'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof-dir']}`] : [])], stdio: 'inherit' });
   const ready = await new Promise<MllpHubReady>((resolve, reject) => {
     child.once('message', (m) => resolve(m as MllpHubReady));
     child.once('exit', (code) => reject(new Error(`hub exited (${code}) before it was ready`)));
@@ -120,17 +128,17 @@ async function measure(backend: string, ackAfter: string, connections: number): 
     ackPerSecond: next / ((acked - started) / 1000),
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
-    intoFhirPerSecond: (stats.processed - warmed) / ((ackAfter === 'processed' ? acked : drained) - started) * 1000,
+    intoFhirPerSecond: (stats.processed - warmed) / ((ackAfter === 'processed' ? acked : drained) - (ackAfter === 'stored' && !workerOn ? acked : started)) * 1000,
     errored: stats.errored,
     load: loadavg()[0]!,
   };
 }
 
-console.log(`MLLP end to end: ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, ${values.duration} s per run, ${patientPool} patients`);
+console.log(`MLLP end to end${workerOn ? '' : ', worker off while sending'}: ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, ${values.duration} s per run, ${patientPool} patients`);
 console.log('backend | ACK after | connections | messages | stored+ACKed msg/s | ACK p50 ms | ACK p99 ms | into FHIR msg/s | errored | load 1 min');
 console.log('---|---|---|---|---|---|---|---|---|---');
 for (const backend of backends) {
-  for (const ackAfter of ['stored', 'processed']) {
+  for (const ackAfter of values['ack-after']!.split(',')) {
     for (const connections of connectionCounts) {
       const f = await measure(backend, ackAfter, connections);
       console.log(
