@@ -10,9 +10,9 @@ import type { Patient } from '@medplum/fhirtypes';
 import type { Db } from '../platform/db/db.ts';
 import type { ResourceStore } from '../record/resource-store.ts';
 import type { SearchService } from '../record/search/index.ts';
-import { maxCount } from '../record/search/search-request.ts';
 import type { AccessContext } from '../trust/access-context.ts';
 import { PERSON_COMPARISONS } from './compare/fields.ts';
+import { readPatientsById } from './patients-by-id.ts';
 import { probabilityToWeight, weightToProbability, type IdentityConfig } from './config.ts';
 import type { FieldWeight, MatchModel } from './fellegi-sunter.ts';
 import { patientToSourceRecord, sourceSystemOfPatient } from './from-fhir-patient.ts';
@@ -125,27 +125,12 @@ export class OnlineLinker {
     const personIds = new Set((await sql.personsOfRecords(this.deps.db, [...found].filter((r) => !refused.has(r)))).values());
     if (personIds.size === 0) return [];
     const links = (await sql.linksOfPersons(this.deps.db, [...personIds])).filter((l) => !refused.has(l.recordRef));
-    const patients = await this.patientsById(ctx, links.map((l) => l.recordRef.slice('Patient/'.length)));
+    const patients = await readPatientsById(this.deps.search, ctx, links.map((l) => l.recordRef.slice('Patient/'.length)));
     const byRef = new Map(patients.map((p) => [`Patient/${p.id}`, p as Patient]));
     return links.flatMap((l, k) => {
       const patient = byRef.get(l.recordRef);
       return patient ? [{ personId: l.personId, record: normalizeRecord(patientToSourceRecord(patient), k + 1) }] : [];
     });
-  }
-
-  /**
-   * Source Patients by id, each chunk one page (`_count` = its ids). Paging through an `_id`
-   * search instead walks the primary key from the cursor: its second page took 2.2 s among
-   * 1.4 million Patients (bench/identity/online-scale.ts; docs/benchmarks.md).
-   */
-  private async patientsById(ctx: AccessContext, ids: readonly string[]): Promise<Patient[]> {
-    const out: Patient[] = [];
-    for (let k = 0; k < ids.length; k += maxCount) {
-      const chunk = ids.slice(k, k + maxCount);
-      const page = await this.deps.search.search(ctx, 'Patient', [['_id', chunk.join(',')], ['_count', String(chunk.length)]]);
-      out.push(...(page.resources as Patient[]));
-    }
-    return out;
   }
 
   /**
@@ -158,7 +143,7 @@ export class OnlineLinker {
   async honourSourceMerges(ctx: AccessContext, recordRefs: readonly string[]): Promise<string[]> {
     const ids = recordRefs.map((r) => r.slice('Patient/'.length)).filter((id) => id.length > 0);
     if (ids.length === 0) return [];
-    const own = await this.patientsById(ctx, ids);
+    const own = await readPatientsById(this.deps.search, ctx, ids);
     const index = new SourcePatientIndex(own);
     for (const query of sourceMergeSearches(index.patients())) {
       for (const p of await this.deps.search.searchAll(ctx, 'Patient', [query])) index.add(p as Patient);

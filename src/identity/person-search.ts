@@ -19,6 +19,7 @@ import type { SearchService } from '../record/search/search-service.ts';
 import type { AccessContext } from '../trust/access-context.ts';
 import { jaroWinkler } from './compare/jaro-winkler.ts';
 import { isGoldenPatient } from './from-fhir-patient.ts';
+import { readPatientsById } from './patients-by-id.ts';
 import { isDayMonthSwap, normalizeBirthDate } from './normalize/date.ts';
 import { areNicknameEquivalent } from './normalize/nicknames.ts';
 import { normalizeName } from './normalize/name.ts';
@@ -150,15 +151,6 @@ async function candidateIds(db: Queryable, query: PersonQuery): Promise<string[]
   return rows.map((r) => r.id);
 }
 
-async function readPatients(search: SearchService, ctx: AccessContext, ids: readonly string[]): Promise<Patient[]> {
-  const out: Patient[] = [];
-  for (let i = 0; i < ids.length; i += 100) {
-    const page = await search.search(ctx, 'Patient', [['_id', ids.slice(i, i + 100).join(',')], ['_count', '100']]);
-    out.push(...(page.resources as Patient[]));
-  }
-  return out;
-}
-
 function describeIdentifier(i: Identifier): { system: string; value: string; source: string } {
   const system = i.system ?? '';
   const source = i.assigner?.display ?? i.type?.text ?? i.type?.coding?.[0]?.code ?? (system.split(/[/:]/).filter(Boolean).pop() || 'unknown');
@@ -190,7 +182,7 @@ export async function searchPersons(deps: { db: Queryable; search: SearchService
   }
   if (query.birthdate && !normalizeBirthDate(query.birthdate)) throw errorAt('LNG_BAD_REQUEST', `birthdate: ${query.birthdate} is not a date (YYYY-MM-DD)`, 'birthdate');
   const ids = await candidateIds(deps.db, query);
-  const records = await readPatients(deps.search, ctx, ids);
+  const records = await readPatientsById(deps.search, ctx, ids);
   const scored = new Map<string, { score: number; matchedOn: string[] }>();
   const refs = records.filter((p) => !isGoldenPatient(p)).map((p) => `Patient/${p.id}`);
   const { rows: links } = await deps.db.query<{ record_ref: string; person_id: string }>(`select record_ref, person_id from identity_link where record_ref = any($1::text[])`, [refs]);
@@ -204,7 +196,7 @@ export async function searchPersons(deps: { db: Queryable; search: SearchService
   }
   const ranked = [...scored.entries()].sort((a, b) => b[1].score - a[1].score).slice(0, query.limit ?? 20);
   if (ranked.length === 0) return [];
-  const goldens = new Map((await readPatients(deps.search, ctx, ranked.map(([id]) => id))).map((p) => [p.id!, p]));
+  const goldens = new Map((await readPatientsById(deps.search, ctx, ranked.map(([id]) => id))).map((p) => [p.id!, p]));
   const { rows: counts } = await deps.db.query<{ person_id: string; n: number }>(
     `select person_id, count(*)::int as n from identity_link where person_id = any($1::text[]) group by person_id`,
     [ranked.map(([id]) => id)],
